@@ -1,0 +1,241 @@
+// lookout: the engine daemon. Wires the core to its edges (store, broker, clock,
+// admin API) on one io_context and one strand, and shuts down cleanly on SIGINT or
+// SIGTERM (status "offline" published, store closed).
+#include <utility>  // before Boost 1.74's Asio under C++20
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+
+#include "lookout/base/time_format.h"
+#include "lookout/engine/admin_server.h"
+#include "lookout/engine/asio_clock.h"
+#include "lookout/engine/config.h"
+#include "lookout/engine/core.h"
+#include "lookout/engine/embedded_broker.h"
+#include "lookout/engine/paho_transport.h"
+#include "lookout/engine/rocks_store.h"
+
+namespace fs = std::filesystem;
+using namespace lookout;
+using namespace lookout::engine;
+
+namespace {
+
+constexpr const char* kConfigHelp = R"(
+Configuration file (YAML, --config FILE); flags given on the command line win:
+  broker: tcp://host:1883     MQTT broker URI (tcp://, ssl://); empty or absent: start
+                              an embedded Mosquitto on a free loopback port
+  mosquitto: mosquitto        program used for the embedded broker
+  client_id: lookout-engine   MQTT client id (keep it stable: the broker keeps the
+                              engine's session and queued messages under it)
+  mqtt_version: 4             4 (MQTT 3.1.1) or 5
+  mqtt_username / mqtt_password   broker credentials (password also from the
+                              environment variable LOOKOUT_MQTT_PASSWORD)
+  tls_ca_file / tls_cert_file / tls_key_file / tls_verify   TLS for ssl:// brokers
+  data_dir: ./var             store, embedded broker files, admin.json
+  topic_prefix: lookout/v1    prefix of every topic
+  sender: lookout@localhost   CAP sender
+  time_zone: UTC              IANA time zone of CAP times (e.g. Asia/Shanghai)
+  cap_xml: false              also publish CAP XML on <prefix>/alerts-xml/<place>
+  admin_address: 127.0.0.1    admin API address (keep it on loopback)
+  admin_port: 8470            admin API port (0: any free port)
+  admin_token: ""             admin API token; empty: a random one per start
+  sync_writes: true           fsync the store's log on every write
+  log_level: info             trace, debug, info, warn, error
+  log_format: text            text, or json (one JSON object per line)
+
+The engine writes <data_dir>/admin.json (mode 0600) with the admin API's URL and
+token; lookoutctl reads it from there. Full reference: docs/configuration.md.
+)";
+
+std::string random_token() {
+  std::random_device rd;
+  std::string out;
+  const char* hex = "0123456789abcdef";
+  for (int i = 0; i < 32; ++i) out += hex[rd() % 16];
+  return out;
+}
+
+void setup_logging(const EngineConfig& c) {
+  auto logger = spdlog::stderr_color_mt("lookout");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(c.log_level));
+  if (c.log_format == "json") {
+    spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","message":"%v"})");
+  } else {
+    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  EngineConfig config;
+  std::string config_file;
+  CLI::App app{"lookout: the Lookout early-warning engine (MQTT in, CAP alerts out)"};
+  app.footer(kConfigHelp);
+  app.add_option("-c,--config", config_file, "configuration file (YAML)");
+  auto* o_broker = app.add_option("--broker", config.broker, "MQTT broker URI; empty: embedded Mosquitto");
+  auto* o_data = app.add_option("--data-dir", config.data_dir, "data directory (store, admin.json)");
+  auto* o_port = app.add_option("--admin-port", config.admin_port, "admin API port (0: any free port)");
+  auto* o_tz = app.add_option("--time-zone", config.time_zone, "IANA time zone for CAP times");
+  auto* o_sender = app.add_option("--sender", config.sender, "CAP sender");
+  auto* o_prefix = app.add_option("--topic-prefix", config.topic_prefix, "topic prefix");
+  auto* o_client = app.add_option("--client-id", config.client_id, "MQTT client id");
+  auto* o_version = app.add_option("--mqtt-version", config.mqtt_version, "4 (MQTT 3.1.1) or 5");
+  auto* o_xml = app.add_flag("--cap-xml", config.cap_xml, "also publish CAP XML");
+  auto* o_level = app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error");
+  auto* o_format = app.add_option("--log-format", config.log_format, "text or json");
+  auto* o_mosq = app.add_option("--mosquitto", config.mosquitto, "program for the embedded broker");
+  auto* o_sync = app.add_option("--sync-writes", config.sync_writes, "fsync the store log on every write (true/false)");
+  CLI11_PARSE(app, argc, argv);
+
+  if (!config_file.empty()) {
+    // The file first, then the flags given on the command line again on top of it.
+    EngineConfig from_file = config;
+    auto diagnostics = load_config_file(config_file, from_file);
+    if (!diagnostics.empty()) {
+      std::cerr << to_string(diagnostics);
+      return 2;
+    }
+    EngineConfig flags = config;
+    config = from_file;
+    if (o_broker->count()) config.broker = flags.broker;
+    if (o_data->count()) config.data_dir = flags.data_dir;
+    if (o_port->count()) config.admin_port = flags.admin_port;
+    if (o_tz->count()) config.time_zone = flags.time_zone;
+    if (o_sender->count()) config.sender = flags.sender;
+    if (o_prefix->count()) config.topic_prefix = flags.topic_prefix;
+    if (o_client->count()) config.client_id = flags.client_id;
+    if (o_version->count()) config.mqtt_version = flags.mqtt_version;
+    if (o_xml->count()) config.cap_xml = flags.cap_xml;
+    if (o_level->count()) config.log_level = flags.log_level;
+    if (o_format->count()) config.log_format = flags.log_format;
+    if (o_mosq->count()) config.mosquitto = flags.mosquitto;
+    if (o_sync->count()) config.sync_writes = flags.sync_writes;
+  }
+  if (const char* pw = std::getenv("LOOKOUT_MQTT_PASSWORD"); pw && config.mqtt_password.empty()) {
+    config.mqtt_password = pw;
+  }
+  if (auto diagnostics = check_config(config); !diagnostics.empty()) {
+    std::cerr << to_string(diagnostics);
+    return 2;
+  }
+  setup_logging(config);
+
+  std::error_code ec;
+  fs::create_directories(config.data_dir, ec);
+  if (ec) {
+    spdlog::critical("cannot create the data directory {}: {}", config.data_dir, ec.message());
+    return 1;
+  }
+  auto store = RocksStore::open((fs::path(config.data_dir) / "store").string(), {config.sync_writes, true});
+  if (!store.is_ok()) {
+    spdlog::critical("refusing to start: {}", store.status().to_string());
+    return 1;
+  }
+
+  std::unique_ptr<EmbeddedBroker> embedded;
+  std::string broker_uri = config.broker;
+  if (broker_uri.empty()) {
+    auto b = EmbeddedBroker::start({config.mosquitto, (fs::path(config.data_dir) / "broker").string(), 0,
+                                    std::chrono::milliseconds(10000), ""});
+    if (!b.is_ok()) {
+      spdlog::critical("no broker configured and the embedded one failed: {}", b.status().to_string());
+      return 1;
+    }
+    embedded = std::move(*b);
+    broker_uri = embedded->uri();
+    spdlog::info("embedded Mosquitto listening on {} (pid {})", broker_uri, embedded->pid());
+  }
+
+  boost::asio::io_context io(1);
+  Strand strand = boost::asio::make_strand(io);
+  AsioClock clock(strand);
+
+  PahoTransportOptions topts;
+  topts.server_uri = broker_uri;
+  topts.client_id = config.client_id;
+  topts.mqtt_version = config.mqtt_version;
+  topts.username = config.mqtt_username;
+  topts.password = config.mqtt_password;
+  topts.ca_file = config.tls_ca_file;
+  topts.cert_file = config.tls_cert_file;
+  topts.key_file = config.tls_key_file;
+  topts.tls_verify = config.tls_verify;
+  topts.will = {config.topic_prefix + "/engine/status", "offline", 1, true};
+  topts.birth = {config.topic_prefix + "/engine/status", "online", 1, true};
+  PahoTransport transport(topts);
+
+  CoreOptions copts;
+  copts.topic_prefix = config.topic_prefix;
+  copts.sender = config.sender;
+  copts.zone = find_time_zone(config.time_zone).value();
+  copts.cap_xml = config.cap_xml;
+  auto post = [strand](std::function<void()> fn) { boost::asio::post(strand, std::move(fn)); };
+  Core core(copts, clock, **store, transport, post);
+  if (auto s = core.open(); !s.is_ok()) {
+    spdlog::critical("refusing to start: the store in {} cannot be read: {}", config.data_dir, s.to_string());
+    return 1;
+  }
+
+  std::string token = config.admin_token.empty() ? random_token() : config.admin_token;
+  AdminServer admin(strand, core, {config.admin_address, static_cast<unsigned short>(config.admin_port), token});
+  if (auto s = admin.start(); !s.is_ok()) {
+    spdlog::critical("{}", s.to_string());
+    return 1;
+  }
+  std::string admin_url = "http://" + config.admin_address + ":" + std::to_string(admin.port());
+  auto admin_file = fs::path(config.data_dir) / "admin.json";
+  {
+    auto tmp = admin_file.string() + ".tmp";
+    std::ofstream out(tmp, std::ios::trunc);
+    ::chmod(tmp.c_str(), 0600);
+    out << nlohmann::json{{"url", admin_url}, {"token", token}, {"broker", broker_uri}, {"pid", ::getpid()}}.dump(2)
+        << "\n";
+    out.close();
+    fs::rename(tmp, admin_file, ec);
+  }
+
+  auto s = transport.start(
+      core.subscriptions(),
+      [&core, strand](InboundMessage m) {
+        boost::asio::post(strand, [&core, m = std::move(m)] { core.on_message(m); });
+      },
+      [&core, strand](bool connected, std::string) {
+        boost::asio::post(strand, [&core, connected] { core.on_connection(connected); });
+      });
+  if (!s.is_ok()) {
+    spdlog::critical("{}", s.to_string());
+    return 1;
+  }
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int signal) {
+    spdlog::info("signal {}: shutting down", signal);
+    admin.stop();
+    io.stop();
+  });
+  spdlog::info("lookout ready: broker {}, admin API {}, data in {}", broker_uri, admin_url, config.data_dir);
+  std::cout << "lookout ready: broker " << broker_uri << " admin " << admin_url << std::endl;
+
+  io.run();
+
+  transport.stop({config.topic_prefix + "/engine/status", "offline", 1, true}, std::chrono::milliseconds(2000));
+  fs::remove(admin_file, ec);
+  spdlog::info("stopped");
+  return 0;
+}

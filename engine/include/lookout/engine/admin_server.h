@@ -1,0 +1,41 @@
+// The admin API: HTTP/1.1 with JSON bodies on loopback (Boost.Beast). lookoutctl and,
+// later, the coordinators' dashboard use it. Every request but GET /health needs
+// "Authorization: Bearer <token>". Endpoints: docs/admin-api.md.
+//
+// Threading: all sockets run on the core's strand, so handlers call the Core directly.
+#pragma once
+
+#include <utility>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <memory>
+#include <string>
+
+#include "lookout/base/status.h"
+#include "lookout/engine/asio_clock.h"
+#include "lookout/engine/core.h"
+
+namespace lookout::engine {
+
+struct AdminServerOptions {
+  std::string address = "127.0.0.1";
+  unsigned short port = 8470;  // 0: any free port
+  std::string token;           // required bearer token (never logged)
+  std::size_t max_body_bytes = 4 * 1024 * 1024;
+};
+
+class AdminServer {
+ public:
+  AdminServer(Strand strand, Core& core, AdminServerOptions options);
+  ~AdminServer();
+  Status start();   // binds and listens
+  void stop();
+  unsigned short port() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace lookout::engine

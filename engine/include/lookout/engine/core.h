@@ -1,0 +1,207 @@
+// The core: turns inbound messages into decisions. It decodes readings, evaluates the
+// active plans' rules, opens incidents, builds CAP alerts and queues everything it
+// sends in the outbox, written in the same store batch as the state change it belongs
+// to. It is plain deterministic C++: time from the Clock, storage through the Store,
+// messages through the Transport, and completions handed back through `post`.
+//
+// Threading: every method runs on one thread at a time (the engine's strand); the core
+// holds no locks. Transport completions are re-posted onto that thread with `post`.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "lookout/base/clock.h"
+#include "lookout/base/diagnostic.h"
+#include "lookout/engine/cap.h"
+#include "lookout/engine/store.h"
+#include "lookout/engine/transport.h"
+#include "lookout/plans/plan.h"
+#include "lookout/sensors/reading.h"
+#include "lookout/sensors/registry.h"
+#include "lookout/sensors/senml.h"
+
+namespace date { class time_zone; }
+
+namespace lookout::engine {
+
+struct CoreOptions {
+  std::string topic_prefix = "lookout/v1";
+  std::string sender = "lookout@localhost";        // CAP sender
+  const date::time_zone* zone = nullptr;            // CAP times; nullptr: UTC
+  bool cap_xml = false;                             // also publish CAP XML on alerts-xml/
+  std::string alert_status = "Actual";              // CAP status of the alerts sent
+  sensors::SenmlLimits senml_limits;
+  std::size_t max_payload_bytes = 64 * 1024;        // any inbound topic
+  std::size_t dead_letter_payload_bytes = 1024;     // payload kept in a dead-letter record
+  Duration value_max_age = std::chrono::minutes(10);  // older values count as unknown
+  Duration outbox_retry = std::chrono::seconds(2);    // after a failed publish
+};
+
+// A plan as the engine holds it: the checked plan plus its stored version.
+struct StoredPlan {
+  plans::Plan plan;
+  std::uint32_t version = 0;   // 1, 2, ...: assigned by the engine on apply
+  std::string source;          // the YAML as applied
+  std::string file;            // the file name it was applied from
+  Time applied_at;
+};
+
+struct SentAlert {
+  std::string identifier;
+  Time sent;
+  std::string msg_type;        // Alert, Update
+  plans::Level level = plans::Level::kIV;
+};
+
+struct Incident {
+  std::string id;              // inc-000001
+  std::string plan_id;
+  std::uint32_t plan_version = 0;
+  PlacePath place;
+  plans::Level level = plans::Level::kIV;
+  std::string state = "open";  // open (later: acknowledged, responding, resolved, closed)
+  Time opened_at;
+  Time updated_at;
+  // What raised it (the reading that made the condition true).
+  std::string sensor_id;
+  std::string quantity;
+  double value = 0;
+  std::string unit;
+  Time reading_time;
+  std::vector<SentAlert> alerts;
+};
+
+struct CoreStats {
+  std::uint64_t messages = 0;          // inbound messages handled
+  std::uint64_t readings = 0;          // SenML records accepted
+  std::uint64_t dead_letters = 0;
+  std::uint64_t alerts_sent = 0;       // CAP alerts queued (Alert + Update)
+  std::uint64_t incidents_opened = 0;
+  std::uint64_t store_errors = 0;
+  std::uint64_t outbox_pending = 0;
+  std::uint64_t unit_mismatches = 0;
+};
+
+struct PlanSummary {
+  std::string id;
+  std::string title;
+  std::uint32_t version = 0;
+  std::string label;  // the author's version label
+  Time applied_at;
+  std::vector<std::string> levels;
+  std::vector<std::string> places;
+};
+
+class Core {
+ public:
+  using Post = std::function<void(std::function<void()>)>;
+  Core(CoreOptions options, Clock& clock, Store& store, Transport& transport, Post post);
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  // Loads plans, registries, open incidents, counters and the outbox from the store.
+  // A stored record that cannot be read is kCorruption: the engine must not start on
+  // a store it misreads.
+  Status open();
+
+  // The MQTT topics the core needs (subscribe at QoS 1).
+  std::vector<std::string> subscriptions() const;
+  void on_message(const InboundMessage& message);
+  void on_connection(bool connected);
+
+  // --- admin operations ---
+  struct ApplyOutcome {
+    std::uint32_t version = 0;
+    bool unchanged = false;  // same text as the running version: no new version stored
+  };
+  // Checks and stores a plan and makes it live. On any problem nothing changes and
+  // `diagnostics` (or the Status) says why.
+  StatusOr<ApplyOutcome> apply_plan(std::string_view source, std::string_view file, Diagnostics& diagnostics);
+  std::vector<PlanSummary> plans() const;
+  // The running version (version 0) or a stored older one.
+  StatusOr<StoredPlan> plan(std::string_view id, std::uint32_t version = 0);
+
+  StatusOr<std::size_t> import_places(std::string_view text, std::string_view file, Diagnostics& diagnostics);
+  StatusOr<std::size_t> import_sensors(std::string_view text, std::string_view file, Diagnostics& diagnostics);
+  const sensors::PlaceRegistry& places() const { return places_; }
+  const sensors::SensorRegistry& sensors() const { return sensors_; }
+
+  std::vector<const Incident*> incidents() const;  // by id
+  const Incident* incident(std::string_view id) const;
+
+  CoreStats stats() const;
+  bool store_healthy() const { return store_healthy_; }
+  bool broker_connected() const { return connected_; }
+  const CoreOptions& options() const { return options_; }
+
+  // Topic helpers.
+  std::string topic(std::string_view suffix) const { return options_.topic_prefix + "/" + std::string(suffix); }
+
+ private:
+  struct PendingMessage {
+    OutboundMessage message;
+    bool in_flight = false;
+  };
+  struct LatestValue {
+    double value = 0;
+    std::string unit;
+    Time time;
+  };
+
+  void handle_readings(std::string_view sensor_id, const InboundMessage& message);
+  void handle_sensor_status(std::string_view sensor_id, const InboundMessage& message);
+  void dead_letter(const InboundMessage& message, std::string_view reason);
+  void evaluate(const sensors::Reading& reading);
+  void raise(const StoredPlan& plan, const plans::LevelRule& rule, const sensors::Reading& reading);
+  cap::Alert build_alert(const Incident& incident, const StoredPlan& plan, const plans::LevelRule& rule,
+                         const std::string& msg_type, const sensors::Reading& reading) const;
+  std::string incident_json(const Incident& incident) const;
+  // Adds `message` to the outbox within `batch`; sent once the batch is committed.
+  void enqueue(Batch& batch, OutboundMessage message);
+  // Commits `batch` and sends what it queued. On a store failure the messages are
+  // sent anyway (an alert matters more than its record) and the store marked degraded.
+  void commit(Batch& batch, std::string_view what);
+  void flush_outbox();
+  void on_delivered(std::uint64_t seq, Status status);
+  void rebuild_index();
+  Status load_plans();
+
+  CoreOptions options_;
+  Clock& clock_;
+  Store& store_;
+  Transport& transport_;
+  Post post_;
+  const date::time_zone* zone_;
+
+  std::map<std::string, StoredPlan, std::less<>> plans_;
+  // quantity -> ids of plans that read it: a reading costs work only for those.
+  std::unordered_map<std::string, std::vector<std::string>> plans_by_quantity_;
+  sensors::PlaceRegistry places_;
+  sensors::SensorRegistry sensors_;
+  std::map<std::string, Incident, std::less<>> incidents_;
+  std::map<std::pair<std::string, std::string>, std::string> open_by_plan_place_;  // (plan, place) -> incident
+  std::unordered_map<std::string, std::unordered_map<std::string, LatestValue>> latest_;  // place -> quantity -> value
+  std::unordered_map<std::string, bool> sensor_online_;
+
+  std::map<std::uint64_t, PendingMessage> outbox_;
+  std::uint64_t next_outbox_seq_ = 1;
+  std::uint64_t next_incident_seq_ = 1;
+  std::uint64_t next_event_seq_ = 1;
+  std::optional<Clock::TimerId> retry_timer_;
+  bool connected_ = false;
+  bool store_healthy_ = true;
+  CoreStats stats_;
+  Time last_dead_letter_log_;
+  std::uint64_t dead_letters_not_logged_ = 0;
+};
+
+}  // namespace lookout::engine

@@ -1,0 +1,357 @@
+#include "lookout/engine/admin_server.h"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <date/tz.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "lookout/base/time_format.h"
+
+namespace lookout::engine {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using nlohmann::json;
+
+namespace {
+
+struct Reply {
+  http::status status = http::status::ok;
+  json body;
+};
+
+Reply error_reply(http::status status, const std::string& message) { return {status, {{"error", message}}}; }
+
+Reply status_reply(const Status& s) {
+  http::status code = http::status::internal_server_error;
+  switch (s.code()) {
+    case Status::Code::kInvalidArgument: code = http::status::unprocessable_entity; break;
+    case Status::Code::kNotFound: code = http::status::not_found; break;
+    case Status::Code::kUnavailable:
+    case Status::Code::kIoError: code = http::status::service_unavailable; break;
+    default: break;
+  }
+  return error_reply(code, s.to_string());
+}
+
+json diagnostics_json(const Diagnostics& ds) {
+  json out = json::array();
+  for (const auto& d : ds) {
+    out.push_back({{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message},
+                   {"text", d.to_string()}});
+  }
+  return out;
+}
+
+// "/v1/plans/fire?version=2" -> path "/v1/plans/fire", query {"version": "2"}.
+void split_target(std::string_view target, std::string& path, std::map<std::string, std::string>& query) {
+  auto q = target.find('?');
+  path = std::string(target.substr(0, q));
+  if (q == std::string_view::npos) return;
+  auto rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    auto pair = rest.substr(0, amp);
+    auto eq = pair.find('=');
+    std::string key(pair.substr(0, eq));
+    std::string value = eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1));
+    // Percent-decoding of the few characters file names use.
+    std::string decoded;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (value[i] == '%' && i + 2 < value.size()) {
+        int v = 0;
+        auto [p, ec] = std::from_chars(value.data() + i + 1, value.data() + i + 3, v, 16);
+        if (ec == std::errc() && p == value.data() + i + 3) {
+          decoded += static_cast<char>(v);
+          i += 2;
+          continue;
+        }
+      }
+      decoded += value[i] == '+' ? ' ' : value[i];
+    }
+    query[key] = decoded;
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+}
+
+}  // namespace
+
+struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
+  Strand strand;
+  Core& core;
+  AdminServerOptions options;
+  tcp::acceptor acceptor;
+
+  Impl(Strand s, Core& c, AdminServerOptions o) : strand(s), core(c), options(std::move(o)), acceptor(s) {}
+
+  class Session : public std::enable_shared_from_this<Session> {
+   public:
+    Session(std::shared_ptr<Impl> server, tcp::socket socket) : server_(std::move(server)), stream_(std::move(socket)) {}
+    void start() { do_read(); }
+
+   private:
+    void do_read() {
+      parser_.emplace();
+      parser_->body_limit(server_->options.max_body_bytes);
+      stream_.expires_after(std::chrono::seconds(30));
+      http::async_read(stream_, buffer_, *parser_,
+                       net::bind_executor(server_->strand, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         self->on_read(ec);
+                       }));
+    }
+    void on_read(beast::error_code ec) {
+      if (ec == http::error::end_of_stream || ec == net::error::operation_aborted) return close();
+      if (ec) {
+        if (ec == http::error::body_limit) {
+          Reply r = error_reply(http::status::payload_too_large, "request body exceeds the limit");
+          return write(r, false);
+        }
+        return close();
+      }
+      auto req = parser_->release();
+      Reply reply = server_->handle(req);
+      write(reply, req.keep_alive());
+    }
+    void write(const Reply& reply, bool keep_alive) {
+      auto res = std::make_shared<http::response<http::string_body>>(reply.status, 11);
+      res->set(http::field::server, "lookout");
+      res->set(http::field::content_type, "application/json");
+      res->keep_alive(keep_alive);
+      res->body() = reply.body.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+      res->prepare_payload();
+      http::async_write(stream_, *res,
+                        net::bind_executor(server_->strand, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                          if (ec || !res->keep_alive()) return self->close();
+                          self->do_read();
+                        }));
+    }
+    void close() {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+
+    std::shared_ptr<Impl> server_;
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+  };
+
+  void do_accept() {
+    acceptor.async_accept(net::bind_executor(strand, [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+      if (ec == net::error::operation_aborted) return;
+      if (!ec) std::make_shared<Session>(self, std::move(socket))->start();
+      self->do_accept();
+    }));
+  }
+
+  Reply handle(const http::request<http::string_body>& req) {
+    std::string path;
+    std::map<std::string, std::string> query;
+    split_target(std::string_view(req.target().data(), req.target().size()), path, query);
+    auto method = req.method();
+    if (path == "/health" && method == http::verb::get) return health();
+    auto auth = req[http::field::authorization];
+    if (options.token.empty() || std::string_view(auth.data(), auth.size()) != "Bearer " + options.token) {
+      return error_reply(http::status::unauthorized, "missing or wrong admin token (Authorization: Bearer <token>)");
+    }
+    const std::string plans_prefix = "/v1/plans/";
+    if (path == "/v1/status" && method == http::verb::get) return status();
+    if (path == "/v1/plans" && method == http::verb::get) return list_plans();
+    if (path == "/v1/plans" && method == http::verb::post) return apply_plan(req.body(), query["file"]);
+    if (path.rfind(plans_prefix, 0) == 0 && method == http::verb::get) {
+      std::uint32_t version = 0;
+      if (auto v = query.find("version"); v != query.end()) {
+        auto [p, ec] = std::from_chars(v->second.data(), v->second.data() + v->second.size(), version);
+        if (ec != std::errc() || version == 0) return error_reply(http::status::bad_request, "version must be 1 or more");
+      }
+      return show_plan(path.substr(plans_prefix.size()), version);
+    }
+    if (path == "/v1/places" && method == http::verb::post) return import(req.body(), query["file"], true);
+    if (path == "/v1/sensors" && method == http::verb::post) return import(req.body(), query["file"], false);
+    if (path == "/v1/places" && method == http::verb::get) return list_places();
+    if (path == "/v1/sensors" && method == http::verb::get) return list_sensors();
+    if (path == "/v1/incidents" && method == http::verb::get) return list_incidents();
+    if (path.rfind("/v1/incidents/", 0) == 0 && method == http::verb::get) {
+      return show_incident(path.substr(std::string("/v1/incidents/").size()));
+    }
+    return error_reply(http::status::not_found, "no endpoint " + std::string(req.method_string()) + " " + path);
+  }
+
+  std::string time_text(Time t) const {
+    return format_cap_time(t, core.options().zone ? core.options().zone : date::locate_zone("UTC"));
+  }
+
+  Reply health() {
+    bool ok = core.broker_connected() && core.store_healthy();
+    return {http::status::ok,
+            {{"status", ok ? "ok" : "degraded"},
+             {"broker", core.broker_connected() ? "connected" : "disconnected"},
+             {"store", core.store_healthy() ? "ok" : "failing"}}};
+  }
+
+  Reply status() {
+    auto s = core.stats();
+    auto h = health();
+    h.body["counters"] = {{"messages", s.messages},           {"readings", s.readings},
+                          {"dead_letters", s.dead_letters},   {"alerts_sent", s.alerts_sent},
+                          {"incidents_opened", s.incidents_opened}, {"store_errors", s.store_errors},
+                          {"outbox_pending", s.outbox_pending}, {"unit_mismatches", s.unit_mismatches}};
+    h.body["plans"] = core.plans().size();
+    h.body["places"] = core.places().size();
+    h.body["sensors"] = core.sensors().size();
+    std::size_t open = 0;
+    for (const auto* in : core.incidents()) open += in->state != "closed";
+    h.body["open_incidents"] = open;
+    return h;
+  }
+
+  json plan_json(const PlanSummary& p) const {
+    return {{"id", p.id},         {"title", p.title},       {"version", p.version}, {"label", p.label},
+            {"applied", time_text(p.applied_at)}, {"levels", p.levels}, {"places", p.places}};
+  }
+
+  Reply list_plans() {
+    json out = json::array();
+    for (const auto& p : core.plans()) out.push_back(plan_json(p));
+    return {http::status::ok, {{"plans", out}}};
+  }
+
+  Reply apply_plan(const std::string& body, std::string file) {
+    if (file.empty()) file = "<request>";
+    Diagnostics diagnostics;
+    auto r = core.apply_plan(body, file, diagnostics);
+    if (!r.is_ok()) {
+      auto reply = status_reply(r.status());
+      if (!diagnostics.empty()) reply.body["diagnostics"] = diagnostics_json(diagnostics);
+      return reply;
+    }
+    return {http::status::ok, {{"version", r->version}, {"unchanged", r->unchanged}}};
+  }
+
+  Reply show_plan(const std::string& id, std::uint32_t version) {
+    auto p = core.plan(id, version);
+    if (!p.is_ok()) return status_reply(p.status());
+    PlanSummary s{p->plan.id, p->plan.title, p->version, p->plan.version, p->applied_at, {}, {}};
+    for (const auto& r : p->plan.levels) s.levels.emplace_back(plans::level_name(r.level));
+    for (const auto& pl : p->plan.places) s.places.push_back(pl.str());
+    auto body = plan_json(s);
+    body["file"] = p->file;
+    body["source"] = p->source;
+    body["owner"] = p->plan.owner;
+    body["hazards"] = p->plan.hazards;
+    json levels = json::array();
+    for (const auto& r : p->plan.levels) {
+      levels.push_back({{"level", plans::level_name(r.level)},
+                        {"color", plans::level_color(r.level)},
+                        {"when", r.condition.to_string()},
+                        {"event", r.alert.event}});
+    }
+    body["rules"] = levels;
+    return {http::status::ok, body};
+  }
+
+  Reply import(const std::string& body, std::string file, bool places) {
+    if (file.empty()) return error_reply(http::status::bad_request, "the file query parameter (name.csv or name.yaml) is required");
+    Diagnostics diagnostics;
+    auto r = places ? core.import_places(body, file, diagnostics) : core.import_sensors(body, file, diagnostics);
+    if (!r.is_ok()) {
+      auto reply = status_reply(r.status());
+      if (!diagnostics.empty()) reply.body["diagnostics"] = diagnostics_json(diagnostics);
+      return reply;
+    }
+    return {http::status::ok, {{"imported", *r}}};
+  }
+
+  Reply list_places() {
+    json out = json::array();
+    for (const auto* p : core.places().all()) {
+      json j = json::parse(sensors::to_json(*p));
+      out.push_back(j);
+    }
+    return {http::status::ok, {{"places", out}}};
+  }
+
+  Reply list_sensors() {
+    json out = json::array();
+    for (const auto* s : core.sensors().all()) out.push_back(json::parse(sensors::to_json(*s)));
+    return {http::status::ok, {{"sensors", out}}};
+  }
+
+  json incident_summary(const Incident& in) const {
+    return {{"id", in.id},
+            {"plan", in.plan_id},
+            {"plan_version", in.plan_version},
+            {"place", in.place.str()},
+            {"place_name", core.places().display_name(in.place)},
+            {"level", plans::level_name(in.level)},
+            {"color", plans::level_color(in.level)},
+            {"state", in.state},
+            {"opened", time_text(in.opened_at)},
+            {"updated", time_text(in.updated_at)}};
+  }
+
+  Reply list_incidents() {
+    json out = json::array();
+    for (const auto* in : core.incidents()) out.push_back(incident_summary(*in));
+    return {http::status::ok, {{"incidents", out}}};
+  }
+
+  Reply show_incident(const std::string& id) {
+    const auto* in = core.incident(id);
+    if (!in) return error_reply(http::status::not_found, "no incident \"" + id + "\"");
+    auto body = incident_summary(*in);
+    body["trigger"] = {{"sensor", in->sensor_id}, {"quantity", in->quantity}, {"value", in->value},
+                       {"unit", in->unit},        {"time", time_text(in->reading_time)}};
+    json alerts = json::array();
+    for (const auto& a : in->alerts) {
+      alerts.push_back({{"identifier", a.identifier}, {"sent", time_text(a.sent)}, {"msgType", a.msg_type},
+                        {"level", plans::level_name(a.level)}});
+    }
+    body["alerts"] = alerts;
+    return {http::status::ok, body};
+  }
+};
+
+AdminServer::AdminServer(Strand strand, Core& core, AdminServerOptions options)
+    : impl_(std::make_shared<Impl>(strand, core, std::move(options))) {}
+
+AdminServer::~AdminServer() { stop(); }
+
+Status AdminServer::start() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(impl_->options.address, ec);
+  if (ec) return Status::invalid_argument("admin address \"" + impl_->options.address + "\": " + ec.message());
+  tcp::endpoint endpoint(address, impl_->options.port);
+  auto& a = impl_->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::unavailable("admin API cannot listen on " + impl_->options.address + ":" +
+                               std::to_string(impl_->options.port) + ": " + ec.message());
+  }
+  impl_->do_accept();
+  return Status::ok();
+}
+
+void AdminServer::stop() {
+  beast::error_code ec;
+  if (impl_->acceptor.is_open()) impl_->acceptor.close(ec);
+}
+
+unsigned short AdminServer::port() const {
+  beast::error_code ec;
+  auto ep = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
+}  // namespace lookout::engine

@@ -1,0 +1,721 @@
+#include "lookout/engine/core.h"
+
+#include <date/tz.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "lookout/base/time_format.h"
+
+namespace lookout::engine {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kMetaIncidentSeq = "incident_seq";
+constexpr std::string_view kMetaOutboxSeq = "outbox_seq";
+constexpr std::string_view kMetaEventSeq = "event_seq";
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+std::string format_number(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+}
+
+std::int64_t to_ms(Time t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+Time from_ms(std::int64_t ms) { return Time(std::chrono::duration_cast<Duration>(std::chrono::milliseconds(ms))); }
+
+// Splits "a/b/c" after the prefix into parts.
+std::vector<std::string_view> split_topic(std::string_view rest) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (true) {
+    auto slash = rest.find('/', start);
+    parts.push_back(rest.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+json incident_to_store(const Incident& in) {
+  json alerts = json::array();
+  for (const auto& a : in.alerts) {
+    alerts.push_back({{"identifier", a.identifier},
+                      {"sent_ms", to_ms(a.sent)},
+                      {"msg_type", a.msg_type},
+                      {"level", plans::level_name(a.level)}});
+  }
+  return {{"id", in.id},
+          {"plan", in.plan_id},
+          {"plan_version", in.plan_version},
+          {"place", in.place.str()},
+          {"level", plans::level_name(in.level)},
+          {"state", in.state},
+          {"opened_ms", to_ms(in.opened_at)},
+          {"updated_ms", to_ms(in.updated_at)},
+          {"sensor", in.sensor_id},
+          {"quantity", in.quantity},
+          {"value", in.value},
+          {"unit", in.unit},
+          {"reading_ms", to_ms(in.reading_time)},
+          {"alerts", alerts}};
+}
+
+StatusOr<Incident> incident_from_store(std::string_view text) {
+  try {
+    auto j = json::parse(text);
+    Incident in;
+    in.id = j.at("id").get<std::string>();
+    in.plan_id = j.at("plan").get<std::string>();
+    in.plan_version = j.at("plan_version").get<std::uint32_t>();
+    auto place = PlacePath::parse(j.at("place").get<std::string>());
+    if (!place.is_ok()) return Status::corruption("incident place: " + place.status().message());
+    in.place = *place;
+    auto level = plans::parse_level(j.at("level").get<std::string>());
+    if (!level) return Status::corruption("incident level");
+    in.level = *level;
+    in.state = j.at("state").get<std::string>();
+    in.opened_at = from_ms(j.at("opened_ms").get<std::int64_t>());
+    in.updated_at = from_ms(j.at("updated_ms").get<std::int64_t>());
+    in.sensor_id = j.at("sensor").get<std::string>();
+    in.quantity = j.at("quantity").get<std::string>();
+    in.value = j.at("value").get<double>();
+    in.unit = j.at("unit").get<std::string>();
+    in.reading_time = from_ms(j.at("reading_ms").get<std::int64_t>());
+    for (const auto& a : j.at("alerts")) {
+      auto al = plans::parse_level(a.at("level").get<std::string>());
+      if (!al) return Status::corruption("incident alert level");
+      in.alerts.push_back(SentAlert{a.at("identifier").get<std::string>(), from_ms(a.at("sent_ms").get<std::int64_t>()),
+                                    a.at("msg_type").get<std::string>(), *al});
+    }
+    return in;
+  } catch (const std::exception& e) {
+    return Status::corruption(std::string("incident record: ") + e.what());
+  }
+}
+
+}  // namespace
+
+Core::Core(CoreOptions options, Clock& clock, Store& store, Transport& transport, Post post)
+    : options_(std::move(options)),
+      clock_(clock),
+      store_(store),
+      transport_(transport),
+      post_(std::move(post)),
+      zone_(options_.zone ? options_.zone : date::locate_zone("UTC")) {}
+
+std::vector<std::string> Core::subscriptions() const { return {topic("sensors/#")}; }
+
+// ---------------------------------------------------------------- start-up
+
+Status Core::open() {
+  auto read_counter = [&](std::string_view key, std::uint64_t& out) -> Status {
+    auto v = store_.get(Table::kMeta, key);
+    if (!v.is_ok()) return v.status();
+    if (!v->has_value()) return Status::ok();
+    auto& s = **v;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec != std::errc() || p != s.data() + s.size()) return Status::corruption("meta " + std::string(key) + ": \"" + s + "\"");
+    return Status::ok();
+  };
+  if (auto s = read_counter(kMetaIncidentSeq, next_incident_seq_); !s) return s;
+  if (auto s = read_counter(kMetaOutboxSeq, next_outbox_seq_); !s) return s;
+  if (auto s = read_counter(kMetaEventSeq, next_event_seq_); !s) return s;
+
+  Status failure;
+  auto fail = [&](Status s) {
+    failure = std::move(s);
+    return false;
+  };
+  auto s = store_.scan(Table::kPlaces, "", [&](std::string_view key, std::string_view value) {
+    auto p = sensors::place_from_json(value);
+    if (!p.is_ok()) return fail(p.status().with_context("stored place " + std::string(key)));
+    places_.upsert(std::move(*p));
+    return true;
+  });
+  if (!s) return s;
+  if (!failure) return failure;
+  s = store_.scan(Table::kSensors, "", [&](std::string_view key, std::string_view value) {
+    auto p = sensors::sensor_from_json(value);
+    if (!p.is_ok()) return fail(p.status().with_context("stored sensor " + std::string(key)));
+    sensors_.upsert(std::move(*p));
+    return true;
+  });
+  if (!s) return s;
+  if (!failure) return failure;
+  if (auto ps = load_plans(); !ps) return ps;
+  s = store_.scan(Table::kIncidents, "", [&](std::string_view key, std::string_view value) {
+    auto in = incident_from_store(value);
+    if (!in.is_ok()) return fail(in.status().with_context("stored incident " + std::string(key)));
+    if (in->state != "closed") open_by_plan_place_[{in->plan_id, in->place.str()}] = in->id;
+    incidents_.emplace(in->id, std::move(*in));
+    return true;
+  });
+  if (!s) return s;
+  if (!failure) return failure;
+  s = store_.scan(Table::kOutbox, "", [&](std::string_view key, std::string_view value) {
+    std::uint64_t seq = 0;
+    std::from_chars(key.data(), key.data() + key.size(), seq);
+    try {
+      auto j = json::parse(value);
+      OutboundMessage m{j.at("topic").get<std::string>(), j.at("payload").get<std::string>(), j.at("qos").get<int>(),
+                        j.at("retained").get<bool>()};
+      outbox_.emplace(seq, PendingMessage{std::move(m), false});
+    } catch (const std::exception& e) {
+      return fail(Status::corruption("stored outbox entry " + std::string(key) + ": " + e.what()));
+    }
+    return true;
+  });
+  if (!s) return s;
+  if (!failure) return failure;
+  spdlog::info("store: {} plans, {} places, {} sensors, {} incidents ({} open), {} messages waiting in the outbox",
+               plans_.size(), places_.size(), sensors_.size(), incidents_.size(), open_by_plan_place_.size(),
+               outbox_.size());
+  return Status::ok();
+}
+
+Status Core::load_plans() {
+  std::vector<std::pair<std::string, std::uint32_t>> current;
+  Status failure;
+  auto s = store_.scan(Table::kPlans, "", [&](std::string_view key, std::string_view value) {
+    try {
+      auto j = json::parse(value);
+      current.emplace_back(std::string(key), j.at("version").get<std::uint32_t>());
+    } catch (const std::exception& e) {
+      failure = Status::corruption("stored plan " + std::string(key) + ": " + e.what());
+      return false;
+    }
+    return true;
+  });
+  if (!s) return s;
+  if (!failure) return failure;
+  for (const auto& [id, version] : current) {
+    auto p = plan(id, version);
+    if (!p.is_ok()) return p.status();
+    plans_.insert_or_assign(id, std::move(*p));
+  }
+  rebuild_index();
+  return Status::ok();
+}
+
+void Core::rebuild_index() {
+  plans_by_quantity_.clear();
+  for (const auto& [id, sp] : plans_) {
+    std::set<std::string> quantities;
+    for (const auto& rule : sp.plan.levels) {
+      for (const auto& q : rule.condition.quantities()) quantities.insert(q);
+    }
+    for (const auto& q : quantities) plans_by_quantity_[q].push_back(id);
+  }
+}
+
+// ---------------------------------------------------------------- inbound
+
+void Core::on_message(const InboundMessage& message) {
+  ++stats_.messages;
+  std::string prefix = options_.topic_prefix + "/";
+  if (message.topic.compare(0, prefix.size(), prefix) != 0) {
+    dead_letter(message, "topic is outside the engine's prefix " + options_.topic_prefix);
+    return;
+  }
+  if (message.payload.size() > options_.max_payload_bytes) {
+    dead_letter(message, "payload of " + std::to_string(message.payload.size()) + " bytes exceeds the limit of " +
+                             std::to_string(options_.max_payload_bytes));
+    return;
+  }
+  auto parts = split_topic(std::string_view(message.topic).substr(prefix.size()));
+  if (parts[0] == "sensors" && (parts.size() == 2 || (parts.size() == 3 && parts[2] == "status"))) {
+    if (!sensors::is_valid_sensor_id(parts[1])) {
+      dead_letter(message, "sensor id in the topic is not [A-Za-z0-9_.-]{1,64}");
+      return;
+    }
+    if (parts.size() == 2) {
+      handle_readings(parts[1], message);
+    } else {
+      handle_sensor_status(parts[1], message);
+    }
+    return;
+  }
+  dead_letter(message, "no input is accepted on this topic");
+}
+
+void Core::handle_readings(std::string_view sensor_id, const InboundMessage& message) {
+  const auto* sensor = sensors_.find(sensor_id);
+  if (!sensor) {
+    dead_letter(message, "unknown sensor \"" + std::string(sensor_id) + "\": not in the sensor registry");
+    return;
+  }
+  auto records = sensors::decode_senml(message.payload, clock_.now(), options_.senml_limits);
+  if (!records.is_ok()) {
+    dead_letter(message, "SenML: " + records.status().message());
+    return;
+  }
+  for (const auto& r : *records) {
+    sensors::Reading reading;
+    reading.sensor_id = sensor->id;
+    reading.place = sensor->place;
+    reading.sensor_kind = sensor->kind;
+    reading.quantity = r.quantity();
+    reading.unit = r.unit;
+    reading.time = r.time;
+    if (r.value) {
+      reading.value = *r.value;
+    } else if (r.bool_value) {
+      reading.value = *r.bool_value ? 1.0 : 0.0;
+    } else if (r.string_value) {
+      reading.text = *r.string_value;
+    } else {
+      continue;  // a sum or data value alone: nothing a threshold reads
+    }
+    ++stats_.readings;
+    if (!reading.text) {
+      auto& latest = latest_[reading.place.str()][reading.quantity];
+      if (reading.time >= latest.time) latest = LatestValue{reading.value, reading.unit, reading.time};
+      evaluate(reading);
+    }
+  }
+}
+
+void Core::handle_sensor_status(std::string_view sensor_id, const InboundMessage& message) {
+  if (message.payload != "online" && message.payload != "offline") {
+    dead_letter(message, "sensor status must be \"online\" or \"offline\"");
+    return;
+  }
+  if (!sensors_.find(sensor_id)) {
+    dead_letter(message, "unknown sensor \"" + std::string(sensor_id) + "\": not in the sensor registry");
+    return;
+  }
+  sensor_online_[std::string(sensor_id)] = message.payload == "online";
+}
+
+void Core::dead_letter(const InboundMessage& message, std::string_view reason) {
+  ++stats_.dead_letters;
+  bool truncated = message.payload.size() > options_.dead_letter_payload_bytes;
+  json record = {{"topic", message.topic},
+                 {"payload", truncated ? message.payload.substr(0, options_.dead_letter_payload_bytes) : message.payload},
+                 {"payload_bytes", message.payload.size()},
+                 {"truncated", truncated},
+                 {"reason", reason},
+                 {"time", format_cap_time(clock_.now(), zone_)}};
+  transport_.publish(OutboundMessage{topic("deadletter"), dump(record), 1, false}, nullptr);
+  // Rate-limited: one line per second at most, with a count of what was not logged.
+  auto now = clock_.now();
+  if (now - last_dead_letter_log_ >= std::chrono::seconds(1)) {
+    spdlog::warn("dead letter: {} on {}{}", reason, message.topic,
+                 dead_letters_not_logged_ ? fmt::format(" ({} more not logged)", dead_letters_not_logged_) : "");
+    last_dead_letter_log_ = now;
+    dead_letters_not_logged_ = 0;
+  } else {
+    ++dead_letters_not_logged_;
+  }
+}
+
+// ---------------------------------------------------------------- evaluation
+
+void Core::evaluate(const sensors::Reading& reading) {
+  auto candidates = plans_by_quantity_.find(reading.quantity);
+  if (candidates == plans_by_quantity_.end()) return;
+  const auto& values = latest_[reading.place.str()];
+  auto now = clock_.now();
+  rules::ValueLookup lookup = [&](std::string_view quantity) -> std::optional<rules::Value> {
+    if (quantity == reading.quantity) return rules::Value{reading.value, reading.unit};
+    auto it = values.find(std::string(quantity));
+    if (it == values.end() || now - it->second.time > options_.value_max_age) return std::nullopt;
+    return rules::Value{it->second.value, it->second.unit};
+  };
+  for (const auto& plan_id : candidates->second) {
+    const auto& sp = plans_.at(plan_id);
+    bool applies = std::any_of(sp.plan.places.begin(), sp.plan.places.end(),
+                               [&](const PlacePattern& p) { return p.matches(reading.place); });
+    if (!applies) continue;
+    // Levels are ordered most severe first: the first that holds is the level.
+    for (const auto& rule : sp.plan.levels) {
+      int mismatches = 0;
+      bool holds = rule.condition.evaluate(lookup, &mismatches);
+      stats_.unit_mismatches += static_cast<std::uint64_t>(mismatches);
+      if (holds) {
+        raise(sp, rule, reading);
+        break;
+      }
+    }
+  }
+}
+
+void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const sensors::Reading& reading) {
+  auto now = clock_.now();
+  auto key = std::make_pair(sp.plan.id, reading.place.str());
+  auto open = open_by_plan_place_.find(key);
+  Incident* incident = nullptr;
+  std::string msg_type;
+  Batch batch;
+  if (open == open_by_plan_place_.end()) {
+    Incident in;
+    in.id = "inc-" + padded(next_incident_seq_++, 6);
+    in.plan_id = sp.plan.id;
+    in.plan_version = sp.version;
+    in.place = reading.place;
+    in.level = rule.level;
+    in.opened_at = now;
+    batch.put(Table::kMeta, std::string(kMetaIncidentSeq), std::to_string(next_incident_seq_));
+    incident = &incidents_.emplace(in.id, std::move(in)).first->second;
+    open_by_plan_place_[key] = incident->id;
+    ++stats_.incidents_opened;
+    msg_type = "Alert";
+  } else {
+    incident = &incidents_.at(open->second);
+    // Further readings join the open incident; only a more severe level is news.
+    if (!plans::more_severe(rule.level, incident->level)) return;
+    incident->level = rule.level;
+    msg_type = "Update";
+  }
+  incident->updated_at = now;
+  incident->sensor_id = reading.sensor_id;
+  incident->quantity = reading.quantity;
+  incident->value = reading.value;
+  incident->unit = reading.unit;
+  incident->reading_time = reading.time;
+
+  // The plan the incident started with stays its plan (versions are immutable).
+  const StoredPlan* plan = &sp;
+  StoredPlan older;
+  if (incident->plan_version != sp.version) {
+    auto p = this->plan(sp.plan.id, incident->plan_version);
+    if (p.is_ok()) {
+      older = std::move(*p);
+      plan = &older;
+    }
+  }
+  const plans::LevelRule* level_rule = &rule;
+  for (const auto& r : plan->plan.levels) {
+    if (r.level == rule.level) level_rule = &r;
+  }
+
+  auto alert = build_alert(*incident, *plan, *level_rule, msg_type, reading);
+  if (auto v = cap::validate(alert); !v) {
+    spdlog::error("plan {} v{} produced an invalid CAP alert ({}); sending it anyway", plan->plan.id, plan->version,
+                  v.message());
+  }
+  incident->alerts.push_back(SentAlert{alert.identifier, alert.sent, msg_type, rule.level});
+  ++stats_.alerts_sent;
+
+  enqueue(batch, OutboundMessage{topic("alerts/" + incident->place.str()), cap::to_json(alert, zone_), 1, false});
+  if (options_.cap_xml) {
+    enqueue(batch, OutboundMessage{topic("alerts-xml/" + incident->place.str()), cap::to_xml(alert, zone_), 1, false});
+  }
+  enqueue(batch, OutboundMessage{topic("incidents/" + incident->id), incident_json(*incident), 1, true});
+  batch.put(Table::kIncidents, incident->id, dump(incident_to_store(*incident)));
+  json event = {{"time_ms", to_ms(now)},
+                {"kind", msg_type == "Alert" ? "opened" : "level_raised"},
+                {"level", plans::level_name(rule.level)},
+                {"alert", alert.identifier},
+                {"cause", fmt::format("{} {} {} from sensor {} at {} met \"{}\" (plan {} v{})", reading.quantity,
+                                      format_number(reading.value), reading.unit, reading.sensor_id,
+                                      reading.place.str(), level_rule->condition_text, plan->plan.id, plan->version)}};
+  batch.put(Table::kEvents, incident->id + "/" + padded(next_event_seq_++, 12), dump(event));
+  batch.put(Table::kMeta, std::string(kMetaEventSeq), std::to_string(next_event_seq_));
+  spdlog::info("{} {}: level {} ({}) at {} — {}", msg_type == "Alert" ? "opened" : "raised", incident->id,
+               plans::level_name(rule.level), plans::level_color(rule.level), incident->place.str(),
+               event["cause"].get<std::string>());
+  commit(batch, "incident " + incident->id);
+}
+
+cap::Alert Core::build_alert(const Incident& incident, const StoredPlan& sp, const plans::LevelRule& rule,
+                             const std::string& msg_type, const sensors::Reading& reading) const {
+  auto now = clock_.now();
+  cap::Alert a;
+  a.identifier = options_.sender + "." + incident.id + "." + std::to_string(incident.alerts.size() + 1);
+  a.sender = options_.sender;
+  a.sent = now;
+  a.status = options_.alert_status;
+  a.msg_type = msg_type;
+  a.scope = "Public";
+  for (const auto& earlier : incident.alerts) {
+    a.references.push_back(options_.sender + "," + earlier.identifier + "," + format_cap_time(earlier.sent, zone_));
+  }
+  a.incidents.push_back(incident.id);
+
+  std::map<std::string, std::string> values = {
+      {"place", incident.place.str()},
+      {"place_name", places_.display_name(incident.place)},
+      {"plan", sp.plan.id},
+      {"plan_title", sp.plan.title},
+      {"level", std::string(plans::level_name(rule.level))},
+      {"level_color", std::string(plans::level_color(rule.level))},
+      {"quantity", reading.quantity},
+      {"value", format_number(reading.value)},
+      {"unit", reading.unit},
+      {"sensor", reading.sensor_id},
+      {"time", format_cap_time(reading.time, zone_)},
+  };
+  cap::Area area;
+  area.area_desc = places_.display_name(incident.place);
+  area.geocodes.emplace_back("lookout:place", incident.place.str());
+  if (const auto* info = places_.find(incident.place)) {
+    if (info->polygon.size() >= 4) {
+      std::vector<cap::Point> ring;
+      for (const auto& p : info->polygon) ring.push_back({p.lat, p.lon});
+      area.polygons.push_back(std::move(ring));
+    }
+    if (info->point) area.circles.push_back({{info->point->lat, info->point->lon}, info->radius_m / 1000.0});
+  }
+  for (const auto& text : rule.alert.texts) {
+    cap::Info info;
+    info.language = text.language;
+    info.categories = {rule.alert.category};
+    info.event = rule.alert.event;
+    info.response_types = {rule.alert.response_type};
+    info.urgency = rule.alert.urgency;
+    info.severity = std::string(plans::cap_severity(rule.level));
+    info.certainty = rule.alert.certainty;
+    info.sender_name = sp.plan.owner;
+    info.headline = plans::fill_placeholders(text.headline, values);
+    info.description = plans::fill_placeholders(text.description, values);
+    info.instruction = plans::fill_placeholders(text.instruction, values);
+    info.parameters = {{"warningLevel", std::string(plans::level_name(rule.level))},
+                       {"warningColor", std::string(plans::level_color(rule.level))},
+                       {"plan", sp.plan.id},
+                       {"planVersion", std::to_string(sp.version)}};
+    info.areas.push_back(area);
+    a.infos.push_back(std::move(info));
+  }
+  return a;
+}
+
+std::string Core::incident_json(const Incident& in) const {
+  json alerts = json::array();
+  for (const auto& a : in.alerts) {
+    alerts.push_back({{"identifier", a.identifier},
+                      {"sent", format_cap_time(a.sent, zone_)},
+                      {"msgType", a.msg_type},
+                      {"level", plans::level_name(a.level)}});
+  }
+  return dump({{"id", in.id},
+               {"plan", in.plan_id},
+               {"plan_version", in.plan_version},
+               {"place", in.place.str()},
+               {"place_name", places_.display_name(in.place)},
+               {"level", plans::level_name(in.level)},
+               {"color", plans::level_color(in.level)},
+               {"state", in.state},
+               {"opened", format_cap_time(in.opened_at, zone_)},
+               {"updated", format_cap_time(in.updated_at, zone_)},
+               {"trigger",
+                {{"sensor", in.sensor_id},
+                 {"quantity", in.quantity},
+                 {"value", in.value},
+                 {"unit", in.unit},
+                 {"time", format_cap_time(in.reading_time, zone_)}}},
+               {"alerts", alerts}});
+}
+
+// ---------------------------------------------------------------- outbox
+
+void Core::enqueue(Batch& batch, OutboundMessage message) {
+  std::uint64_t seq = next_outbox_seq_++;
+  json j = {{"topic", message.topic}, {"payload", message.payload}, {"qos", message.qos}, {"retained", message.retained}};
+  batch.put(Table::kOutbox, padded(seq, 20), dump(j));
+  batch.put(Table::kMeta, std::string(kMetaOutboxSeq), std::to_string(next_outbox_seq_));
+  outbox_.emplace(seq, PendingMessage{std::move(message), false});
+}
+
+void Core::commit(Batch& batch, std::string_view what) {
+  auto s = store_.write(batch);
+  if (!s.is_ok()) {
+    ++stats_.store_errors;
+    if (store_healthy_) spdlog::error("store: writing {} failed: {}; alerting anyway", what, s.to_string());
+    store_healthy_ = false;
+    // Not stored, so not retried after a restart: send now, drop from the outbox once
+    // delivered without touching the store.
+  } else if (!store_healthy_) {
+    spdlog::info("store: writes succeed again");
+    store_healthy_ = true;
+  }
+  flush_outbox();
+}
+
+void Core::on_connection(bool connected) {
+  connected_ = connected;
+  if (connected) {
+    // Paho resends what it had in flight itself; anything we still hold goes again.
+    for (auto& [seq, pending] : outbox_) pending.in_flight = false;
+    flush_outbox();
+  }
+}
+
+void Core::flush_outbox() {
+  stats_.outbox_pending = outbox_.size();
+  for (auto& [seq, pending] : outbox_) {
+    if (pending.in_flight) continue;
+    pending.in_flight = true;
+    auto s = seq;
+    transport_.publish(pending.message, [this, s](Status status) {
+      post_([this, s, status = std::move(status)]() mutable { on_delivered(s, std::move(status)); });
+    });
+  }
+}
+
+void Core::on_delivered(std::uint64_t seq, Status status) {
+  auto it = outbox_.find(seq);
+  if (it == outbox_.end()) return;
+  if (!status.is_ok()) {
+    it->second.in_flight = false;
+    if (!retry_timer_) {
+      retry_timer_ = clock_.schedule_after(options_.outbox_retry, [this] {
+        retry_timer_.reset();
+        flush_outbox();
+      });
+    }
+    return;
+  }
+  outbox_.erase(it);
+  stats_.outbox_pending = outbox_.size();
+  Batch batch;
+  batch.del(Table::kOutbox, padded(seq, 20));
+  if (auto s = store_.write(batch); !s.is_ok()) {
+    // Delivered but still stored: it is sent again after a restart (at least once;
+    // receivers drop duplicates by CAP identifier).
+    ++stats_.store_errors;
+    store_healthy_ = false;
+  }
+}
+
+// ---------------------------------------------------------------- admin
+
+StatusOr<Core::ApplyOutcome> Core::apply_plan(std::string_view source, std::string_view file,
+                                              Diagnostics& diagnostics) {
+  auto loaded = plans::load_plan(source, file);
+  if (!loaded.plan) {
+    diagnostics = std::move(loaded.diagnostics);
+    return Status::invalid_argument("the plan has " + std::to_string(diagnostics.size()) +
+                                    " error(s); nothing was changed");
+  }
+  auto& plan = *loaded.plan;
+  std::uint32_t version = 1;
+  if (auto it = plans_.find(plan.id); it != plans_.end()) {
+    if (it->second.source == source) return ApplyOutcome{it->second.version, true};
+    version = it->second.version + 1;
+  }
+  auto now = clock_.now();
+  json meta = {{"id", plan.id}, {"version", version}, {"title", plan.title}, {"applied_ms", to_ms(now)}};
+  json stored = {{"id", plan.id},
+                 {"version", version},
+                 {"file", file},
+                 {"applied_ms", to_ms(now)},
+                 {"source", source}};
+  Batch batch;
+  batch.put(Table::kPlans, plan.id, dump(meta));
+  batch.put(Table::kPlanVersions, plan.id + "/" + padded(version, 8), dump(stored));
+  if (auto s = store_.write(batch); !s.is_ok()) {
+    ++stats_.store_errors;
+    return s.with_context("storing plan " + plan.id);
+  }
+  StoredPlan sp{std::move(plan), version, std::string(source), std::string(file), now};
+  auto id = sp.plan.id;
+  plans_.insert_or_assign(id, std::move(sp));
+  rebuild_index();
+  spdlog::info("plan {} version {} applied from {}", id, version, file);
+  return ApplyOutcome{version, false};
+}
+
+std::vector<PlanSummary> Core::plans() const {
+  std::vector<PlanSummary> out;
+  for (const auto& [id, sp] : plans_) {
+    PlanSummary s{id, sp.plan.title, sp.version, sp.plan.version, sp.applied_at, {}, {}};
+    for (const auto& r : sp.plan.levels) s.levels.emplace_back(plans::level_name(r.level));
+    for (const auto& p : sp.plan.places) s.places.push_back(p.str());
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+StatusOr<StoredPlan> Core::plan(std::string_view id, std::uint32_t version) {
+  if (version == 0) {
+    auto it = plans_.find(id);
+    if (it == plans_.end()) return Status::not_found("no plan \"" + std::string(id) + "\"");
+    return it->second;
+  }
+  auto key = std::string(id) + "/" + padded(version, 8);
+  auto v = store_.get(Table::kPlanVersions, key);
+  if (!v.is_ok()) return v.status();
+  if (!v->has_value()) {
+    return Status::not_found("no version " + std::to_string(version) + " of plan \"" + std::string(id) + "\"");
+  }
+  try {
+    auto j = json::parse(**v);
+    StoredPlan sp;
+    sp.version = version;
+    sp.source = j.at("source").get<std::string>();
+    sp.file = j.at("file").get<std::string>();
+    sp.applied_at = from_ms(j.at("applied_ms").get<std::int64_t>());
+    auto loaded = plans::load_plan(sp.source, sp.file);
+    if (!loaded.plan) {
+      return Status::corruption("stored plan " + key + " no longer loads: " + to_string(loaded.diagnostics));
+    }
+    sp.plan = std::move(*loaded.plan);
+    return sp;
+  } catch (const std::exception& e) {
+    return Status::corruption("stored plan " + key + ": " + e.what());
+  }
+}
+
+StatusOr<std::size_t> Core::import_places(std::string_view text, std::string_view file, Diagnostics& diagnostics) {
+  auto result = sensors::parse_places(text, file);
+  if (!result.ok()) {
+    diagnostics = std::move(result.diagnostics);
+    return Status::invalid_argument("the places file has " + std::to_string(diagnostics.size()) +
+                                    " error(s); nothing was imported");
+  }
+  Batch batch;
+  for (const auto& p : result.items) batch.put(Table::kPlaces, p.path.str(), sensors::to_json(p));
+  if (auto s = store_.write(batch); !s.is_ok()) {
+    ++stats_.store_errors;
+    return s.with_context("storing places");
+  }
+  for (auto& p : result.items) places_.upsert(std::move(p));
+  return result.items.size();
+}
+
+StatusOr<std::size_t> Core::import_sensors(std::string_view text, std::string_view file, Diagnostics& diagnostics) {
+  auto result = sensors::parse_sensors(text, file);
+  if (!result.ok()) {
+    diagnostics = std::move(result.diagnostics);
+    return Status::invalid_argument("the sensors file has " + std::to_string(diagnostics.size()) +
+                                    " error(s); nothing was imported");
+  }
+  Batch batch;
+  for (const auto& s : result.items) batch.put(Table::kSensors, s.id, sensors::to_json(s));
+  if (auto s = store_.write(batch); !s.is_ok()) {
+    ++stats_.store_errors;
+    return s.with_context("storing sensors");
+  }
+  for (auto& s : result.items) sensors_.upsert(std::move(s));
+  return result.items.size();
+}
+
+std::vector<const Incident*> Core::incidents() const {
+  std::vector<const Incident*> out;
+  for (const auto& [id, in] : incidents_) out.push_back(&in);
+  return out;
+}
+
+const Incident* Core::incident(std::string_view id) const {
+  auto it = incidents_.find(id);
+  return it == incidents_.end() ? nullptr : &it->second;
+}
+
+CoreStats Core::stats() const {
+  auto s = stats_;
+  s.outbox_pending = outbox_.size();
+  return s;
+}
+
+}  // namespace lookout::engine

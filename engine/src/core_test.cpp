@@ -1,0 +1,324 @@
+#include "lookout/engine/core.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "lookout/base/time_format.h"
+#include "test_support.h"
+
+namespace lookout::engine {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testing::QueuedPoster;
+using testing::RecordingTransport;
+
+constexpr const char* kPlan = R"(id: fire
+title: Residential fire
+owner: Qingyuan community office
+places: ["xc/hl/qy/**"]
+levels:
+  II:
+    when: smoke >= 0.3 and temperature >= 60 Cel
+    alert:
+      category: Fire
+      event: Residential fire
+      response_type: Evacuate
+      headline: "Fire in {place_name}"
+      description: "{quantity} {value} {unit} at {time} from {sensor}"
+      instruction: Leave by the stairs.
+  III:
+    when: smoke >= 0.1
+    alert:
+      category: Fire
+      event: Smoke detected
+      headline: "Smoke in {place_name}"
+)";
+
+constexpr const char* kSensors = R"(sensors:
+  - id: smk-1
+    place: xc/hl/qy/g03/b12
+    kind: smoke_detector
+    quantities: [smoke]
+  - id: tmp-1
+    place: xc/hl/qy/g03/b12
+    kind: thermometer
+    quantities: [temperature]
+  - id: smk-far
+    place: xc/hl/other/g01/b01
+    kind: smoke_detector
+    quantities: [smoke]
+)";
+
+constexpr const char* kPlaces = R"(places:
+  - path: xc/hl/qy/g03/b12
+    name: Building 12
+    point: [39.9, 116.4]
+    radius_m: 50
+)";
+
+// A store that fails every write while `failing` is set.
+class FlakyStore final : public Store {
+ public:
+  explicit FlakyStore(Store& inner) : inner_(inner) {}
+  StatusOr<std::optional<std::string>> get(Table t, std::string_view k) override { return inner_.get(t, k); }
+  Status write(const Batch& b) override { return failing ? Status::io_error("injected") : inner_.write(b); }
+  Status scan(Table t, std::string_view p, const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    return inner_.scan(t, p, fn);
+  }
+  bool failing = false;
+
+ private:
+  Store& inner_;
+};
+
+class CoreTest : public ::testing::Test {
+ protected:
+  CoreTest() : clock_(parse_iso8601("2026-11-21T13:00:00Z").value()), flaky_(store_) {}
+
+  std::unique_ptr<Core> make_core() {
+    CoreOptions o;
+    o.sender = "lookout@qy.example";
+    o.zone = find_time_zone("Asia/Shanghai").value();
+    auto core = std::make_unique<Core>(o, clock_, flaky_, transport_, poster_.poster());
+    EXPECT_TRUE(core->open().is_ok());
+    return core;
+  }
+  void setup(Core& core) {
+    Diagnostics d;
+    ASSERT_TRUE(core.import_sensors(kSensors, "sensors.yaml", d).is_ok()) << to_string(d);
+    ASSERT_TRUE(core.import_places(kPlaces, "places.yaml", d).is_ok()) << to_string(d);
+    auto r = core.apply_plan(kPlan, "fire.yaml", d);
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string() << to_string(d);
+    EXPECT_EQ(r->version, 1u);
+  }
+  void reading(Core& core, const std::string& sensor, const std::string& payload) {
+    core.on_message({"lookout/v1/sensors/" + sensor, payload, 1, false, false});
+  }
+  std::vector<json> alerts() {
+    std::vector<json> out;
+    for (const auto& m : transport_.on_topic_prefix("lookout/v1/alerts/")) out.push_back(json::parse(m.payload));
+    return out;
+  }
+  std::vector<json> dead_letters() {
+    std::vector<json> out;
+    for (const auto& m : transport_.on_topic_prefix("lookout/v1/deadletter")) out.push_back(json::parse(m.payload));
+    return out;
+  }
+
+  ManualClock clock_;
+  MemoryStore store_;
+  FlakyStore flaky_;
+  RecordingTransport transport_;
+  QueuedPoster poster_;
+};
+
+TEST_F(CoreTest, ThresholdOpensOneIncidentAndOneCapAlert) {
+  auto core = make_core();
+  setup(*core);
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.05}])");
+  EXPECT_TRUE(alerts().empty());
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.12}])");
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.15}])");
+  reading(*core, "smk-1", R"({"n":"smoke","v":0.2})");
+  auto sent = alerts();
+  ASSERT_EQ(sent.size(), 1u);
+  const auto& a = sent[0];
+  EXPECT_EQ(a["identifier"], "lookout@qy.example.inc-000001.1");
+  EXPECT_EQ(a["sender"], "lookout@qy.example");
+  EXPECT_EQ(a["sent"], "2026-11-21T21:00:00+08:00");
+  EXPECT_EQ(a["status"], "Actual");
+  EXPECT_EQ(a["msgType"], "Alert");
+  EXPECT_EQ(a["scope"], "Public");
+  EXPECT_EQ(a["incidents"], "inc-000001");
+  const auto& info = a["info"][0];
+  EXPECT_EQ(info["category"][0], "Fire");
+  EXPECT_EQ(info["event"], "Smoke detected");
+  EXPECT_EQ(info["severity"], "Moderate");  // level III
+  EXPECT_EQ(info["headline"], "Smoke in Building 12");
+  bool has_level = false;
+  for (const auto& p : info["parameter"]) {
+    if (p["valueName"] == "warningLevel") has_level = p["value"] == "III";
+  }
+  EXPECT_TRUE(has_level);
+  EXPECT_EQ(info["area"][0]["areaDesc"], "Building 12");
+  EXPECT_EQ(info["area"][0]["geocode"][0]["value"], "xc/hl/qy/g03/b12");
+  EXPECT_EQ(info["area"][0]["circle"][0], "39.9,116.4 0.05");
+  ASSERT_EQ(transport_.on_topic_prefix("lookout/v1/alerts/xc/hl/qy/g03/b12").size(), 1u);
+  EXPECT_EQ(core->stats().incidents_opened, 1u);
+  // The incident state is published retained.
+  auto states = transport_.on_topic_prefix("lookout/v1/incidents/inc-000001");
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_TRUE(states[0].retained);
+}
+
+TEST_F(CoreTest, MoreSevereLevelSendsUpdateReferencingTheFirstAlert) {
+  auto core = make_core();
+  setup(*core);
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.35}])");  // III: no temperature yet
+  clock_.advance(30s);
+  reading(*core, "tmp-1", R"([{"n":"temperature","u":"Cel","v":65}])");  // II: smoke still fresh
+  auto sent = alerts();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1]["msgType"], "Update");
+  EXPECT_EQ(sent[1]["identifier"], "lookout@qy.example.inc-000001.2");
+  EXPECT_EQ(sent[1]["references"], "lookout@qy.example,lookout@qy.example.inc-000001.1,2026-11-21T21:00:00+08:00");
+  EXPECT_EQ(sent[1]["info"][0]["severity"], "Severe");
+  EXPECT_EQ(sent[1]["info"][0]["description"], "temperature 65 Cel at 2026-11-21T21:00:30+08:00 from tmp-1");
+  // Back down to III: no new alert (levels only go down on resolution, later).
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.15}])");
+  EXPECT_EQ(alerts().size(), 2u);
+}
+
+TEST_F(CoreTest, StaleValuesOfOtherQuantitiesDoNotCount) {
+  auto core = make_core();
+  setup(*core);
+  reading(*core, "tmp-1", R"([{"n":"temperature","u":"Cel","v":80}])");
+  clock_.advance(11min);  // older than value_max_age (10 min)
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.35}])");
+  auto sent = alerts();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0]["info"][0]["severity"], "Moderate");  // III, not II
+}
+
+TEST_F(CoreTest, PlanAppliesOnlyToItsPlaces) {
+  auto core = make_core();
+  setup(*core);
+  reading(*core, "smk-far", R"([{"n":"smoke","v":0.9}])");
+  EXPECT_TRUE(alerts().empty());
+}
+
+TEST_F(CoreTest, BadInputIsDeadLetteredWithReasonAndEngineKeepsWorking) {
+  auto core = make_core();
+  setup(*core);
+  reading(*core, "smk-1", "not json");
+  reading(*core, "nobody", R"([{"n":"smoke","v":0.9}])");
+  reading(*core, "bad id!", R"([{"n":"smoke","v":0.9}])");
+  core->on_message({"lookout/v1/sensors/smk-1/status", "maybe", 1, false, false});
+  core->on_message({"lookout/v1/elsewhere", "x", 1, false, false});
+  core->on_message({"lookout/v1/sensors/smk-1", std::string(70000, '['), 1, false, false});
+  auto dl = dead_letters();
+  ASSERT_EQ(dl.size(), 6u);
+  EXPECT_EQ(dl[0]["topic"], "lookout/v1/sensors/smk-1");
+  EXPECT_EQ(dl[0]["payload"], "not json");
+  EXPECT_NE(dl[0]["reason"].get<std::string>().find("SenML"), std::string::npos);
+  EXPECT_NE(dl[1]["reason"].get<std::string>().find("unknown sensor \"nobody\""), std::string::npos);
+  EXPECT_NE(dl[2]["reason"].get<std::string>().find("sensor id"), std::string::npos);
+  EXPECT_NE(dl[3]["reason"].get<std::string>().find("online"), std::string::npos);
+  EXPECT_NE(dl[4]["reason"].get<std::string>().find("no input"), std::string::npos);
+  EXPECT_EQ(dl[5]["truncated"], true);
+  EXPECT_EQ(dl[5]["payload"].get<std::string>().size(), 1024u);
+  EXPECT_EQ(core->stats().dead_letters, 6u);
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.2}])");
+  EXPECT_EQ(alerts().size(), 1u);
+}
+
+TEST_F(CoreTest, OutboxKeepsAlertsUntilDeliveredAndAcrossRestart) {
+  {
+    auto core = make_core();
+    setup(*core);
+    reading(*core, "smk-1", R"([{"n":"smoke","v":0.2}])");
+    EXPECT_EQ(store_.size(Table::kOutbox), 2u);  // alert + incident state, not delivered yet
+    EXPECT_EQ(core->stats().outbox_pending, 2u);
+  }
+  // "Crash" before delivery: a new core on the same store sends them again.
+  transport_.published.clear();
+  auto core = make_core();
+  core->on_connection(true);
+  ASSERT_EQ(alerts().size(), 1u);
+  EXPECT_EQ(alerts()[0]["identifier"], "lookout@qy.example.inc-000001.1");  // same identifier: receivers dedupe
+  transport_.complete_all();
+  poster_.drain();
+  EXPECT_EQ(store_.size(Table::kOutbox), 0u);
+  EXPECT_EQ(core->stats().outbox_pending, 0u);
+  // The open incident survived: more smoke joins it, no new alert.
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.25}])");
+  EXPECT_EQ(alerts().size(), 1u);
+  ASSERT_NE(core->incident("inc-000001"), nullptr);
+  EXPECT_EQ(core->incident("inc-000001")->place.str(), "xc/hl/qy/g03/b12");
+}
+
+TEST_F(CoreTest, FailedDeliveryIsRetriedOnTheClock) {
+  auto core = make_core();
+  setup(*core);
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.2}])");
+  auto before = transport_.published.size();
+  transport_.complete_all(Status::unavailable("broker gone"));
+  poster_.drain();
+  EXPECT_EQ(transport_.published.size(), before);
+  clock_.advance(3s);  // outbox_retry is 2 s
+  EXPECT_EQ(transport_.published.size(), before + 2);
+  transport_.complete_all();
+  poster_.drain();
+  EXPECT_EQ(store_.size(Table::kOutbox), 0u);
+}
+
+TEST_F(CoreTest, StoreFailureStillAlertsAndMarksStoreUnhealthy) {
+  auto core = make_core();
+  setup(*core);
+  flaky_.failing = true;
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.2}])");
+  EXPECT_EQ(alerts().size(), 1u);
+  EXPECT_FALSE(core->store_healthy());
+  EXPECT_GE(core->stats().store_errors, 1u);
+  flaky_.failing = false;
+  transport_.complete_all();
+  poster_.drain();
+  reading(*core, "smk-far", R"([{"n":"smoke","v":0.2}])");  // no write: stays unhealthy
+  EXPECT_FALSE(core->store_healthy());
+}
+
+TEST_F(CoreTest, InvalidPlanIsRejectedWholeAndRunningVersionStays) {
+  auto core = make_core();
+  setup(*core);
+  Diagnostics d;
+  std::string broken = kPlan;
+  broken.replace(broken.find("smoke >= 0.1"), 12, "smoke >=");
+  auto r = core->apply_plan(broken, "fire.yaml", d);
+  ASSERT_FALSE(r.is_ok());
+  ASSERT_FALSE(d.empty());
+  EXPECT_EQ(d[0].file, "fire.yaml");
+  EXPECT_GT(d[0].line, 0);
+  EXPECT_EQ(core->plans().at(0).version, 1u);
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.2}])");
+  EXPECT_EQ(alerts().size(), 1u);  // the running version still works
+
+  // Same text again: no new version. Changed text: version 2, version 1 still readable.
+  EXPECT_TRUE(core->apply_plan(kPlan, "fire.yaml", d)->unchanged);
+  std::string changed = kPlan;
+  changed.replace(changed.find("smoke >= 0.1"), 12, "smoke >= 0.2");
+  auto v2 = core->apply_plan(changed, "fire.yaml", d);
+  ASSERT_TRUE(v2.is_ok());
+  EXPECT_EQ(v2->version, 2u);
+  EXPECT_EQ(core->plan("fire", 1)->source, kPlan);
+  EXPECT_EQ(core->plan("fire")->version, 2u);
+  EXPECT_EQ(core->plan("fire", 7).status().code(), Status::Code::kNotFound);
+}
+
+TEST_F(CoreTest, PlansAndRegistriesSurviveRestart) {
+  {
+    auto core = make_core();
+    setup(*core);
+  }
+  auto core = make_core();
+  ASSERT_EQ(core->plans().size(), 1u);
+  EXPECT_EQ(core->plans()[0].id, "fire");
+  EXPECT_EQ(core->sensors().size(), 3u);
+  EXPECT_EQ(core->places().display_name(PlacePath::parse("xc/hl/qy/g03/b12").value()), "Building 12");
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.2}])");
+  EXPECT_EQ(alerts().size(), 1u);
+}
+
+TEST_F(CoreTest, CorruptStoredRecordRefusesToOpen) {
+  Batch b;
+  b.put(Table::kIncidents, "inc-000001", "{not json");
+  ASSERT_TRUE(store_.write(b).is_ok());
+  CoreOptions o;
+  Core core(o, clock_, store_, transport_, poster_.poster());
+  auto s = core.open();
+  EXPECT_EQ(s.code(), Status::Code::kCorruption);
+}
+
+}  // namespace
+}  // namespace lookout::engine

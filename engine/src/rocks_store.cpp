@@ -1,0 +1,142 @@
+#include "lookout/engine/rocks_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/utilities/options_util.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <vector>
+
+namespace lookout::engine {
+
+namespace {
+
+Status from_rocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::ok();
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsCorruption()) return Status::corruption(msg);
+  if (s.IsNotFound()) return Status::not_found(msg);
+  if (s.IsInvalidArgument()) return Status::invalid_argument(msg);
+  return Status::io_error(msg);
+}
+
+constexpr std::string_view kFormatKey = "format";
+constexpr std::string_view kFormatValue = "lookout-store-1";
+
+}  // namespace
+
+struct RocksStore::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // index: Table value
+  rocksdb::WriteOptions write_options;
+
+  ~Impl() {
+    if (db) {
+      for (auto* h : handles) {
+        if (h) (void)db->DestroyColumnFamilyHandle(h);
+      }
+      (void)db->Close();
+    }
+  }
+  rocksdb::ColumnFamilyHandle* cf(Table t) { return handles.at(static_cast<std::size_t>(t)); }
+};
+
+RocksStore::RocksStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RocksStore::~RocksStore() = default;
+
+StatusOr<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& path, RocksStoreOptions options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  bool exists = fs::exists(path, ec);
+  bool is_store = exists && fs::exists(fs::path(path) / "CURRENT", ec);
+  if (exists && !is_store && fs::is_directory(path, ec) && !fs::is_empty(path, ec)) {
+    return Status::corruption("\"" + path +
+                              "\" is not empty and holds no store (no CURRENT file); refusing to create a store over it");
+  }
+  if (!is_store && !options.create_if_missing) {
+    return Status::not_found("no store in \"" + path + "\"");
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = !is_store;
+  db_options.create_missing_column_families = !is_store;
+  db_options.paranoid_checks = true;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.keep_log_file_num = 3;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (Table t : kAllTables) {
+    descriptors.emplace_back(std::string(table_name(t)), rocksdb::ColumnFamilyOptions());
+  }
+  if (is_store) {
+    // Check what the store holds before opening: a store from something else, or one
+    // missing our families, is refused rather than "repaired".
+    std::vector<std::string> families;
+    auto s = rocksdb::DB::ListColumnFamilies(db_options, path, &families);
+    if (!s.ok()) return from_rocks(s, "reading the store's column families in \"" + path + "\"");
+    for (Table t : kAllTables) {
+      if (std::find(families.begin(), families.end(), std::string(table_name(t))) == families.end()) {
+        return Status::corruption("the store in \"" + path + "\" has no \"" + std::string(table_name(t)) +
+                                  "\" table; it is damaged or not a Lookout store");
+      }
+    }
+  }
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
+  if (!s.ok()) return from_rocks(s, "opening the store in \"" + path + "\"");
+
+  auto impl = std::make_unique<Impl>();
+  impl->db.reset(raw);
+  // handles[0] is the default family; ours follow in kAllTables order.
+  (void)impl->db->DestroyColumnFamilyHandle(handles[0]);
+  impl->handles.assign(handles.begin() + 1, handles.end());
+  impl->write_options.sync = options.sync_writes;
+
+  std::string format;
+  s = impl->db->Get(rocksdb::ReadOptions(), impl->cf(Table::kMeta), std::string(kFormatKey), &format);
+  if (s.IsNotFound()) {
+    if (is_store) return Status::corruption("the store in \"" + path + "\" has no format marker; it is damaged");
+    s = impl->db->Put(impl->write_options, impl->cf(Table::kMeta), std::string(kFormatKey), std::string(kFormatValue));
+    if (!s.ok()) return from_rocks(s, "initialising the store");
+  } else if (!s.ok()) {
+    return from_rocks(s, "reading the store's format marker");
+  } else if (format != kFormatValue) {
+    return Status::corruption("the store in \"" + path + "\" has format \"" + format + "\"; this engine reads \"" +
+                              std::string(kFormatValue) + "\"");
+  }
+  return std::unique_ptr<RocksStore>(new RocksStore(std::move(impl)));
+}
+
+StatusOr<std::optional<std::string>> RocksStore::get(Table table, std::string_view key) {
+  std::string value;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(table), rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return from_rocks(s, "reading " + std::string(table_name(table)));
+  return std::optional<std::string>(std::move(value));
+}
+
+Status RocksStore::write(const Batch& batch) {
+  rocksdb::WriteBatch wb;
+  for (const auto& op : batch.ops()) {
+    rocksdb::Status s = op.value ? wb.Put(impl_->cf(op.table), op.key, *op.value) : wb.Delete(impl_->cf(op.table), op.key);
+    if (!s.ok()) return from_rocks(s, "building a write batch");
+  }
+  return from_rocks(impl_->db->Write(impl_->write_options, &wb), "writing to the store");
+}
+
+Status RocksStore::scan(Table table, std::string_view prefix,
+                        const std::function<bool(std::string_view, std::string_view)>& fn) {
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(table)));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+    auto key = it->key();
+    if (!key.starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) break;
+    if (!fn(std::string_view(key.data(), key.size()), std::string_view(it->value().data(), it->value().size()))) break;
+  }
+  return from_rocks(it->status(), "scanning " + std::string(table_name(table)));
+}
+
+}  // namespace lookout::engine

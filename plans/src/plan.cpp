@@ -1,0 +1,840 @@
+// Loading a contingency plan from YAML (format: docs/plans.md).
+//
+// yaml-cpp builds the node tree; this file walks it and checks every key, collecting
+// all the problems it finds rather than stopping at the first. Positions come from the
+// nodes' marks (byte offsets into the text), turned into 1-based lines and columns
+// here, with columns counting characters (so that a Chinese headline does not shift
+// them). For a condition or a placeholder inside a scalar, the offset within the
+// scalar's value is mapped back onto the file text, through quotes, escapes and line
+// folding (best effort: when the mapping is lost, the scalar's start is reported).
+#include "lookout/plans/plan.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+namespace lookout::plans {
+
+std::string_view level_name(Level level) {
+  switch (level) {
+    case Level::kI: return "I";
+    case Level::kII: return "II";
+    case Level::kIII: return "III";
+    case Level::kIV: return "IV";
+  }
+  return "?";
+}
+
+std::string_view level_color(Level level) {
+  switch (level) {
+    case Level::kI: return "red";
+    case Level::kII: return "orange";
+    case Level::kIII: return "yellow";
+    case Level::kIV: return "blue";
+  }
+  return "?";
+}
+
+std::string_view cap_severity(Level level) {
+  switch (level) {
+    case Level::kI: return "Extreme";
+    case Level::kII: return "Severe";
+    case Level::kIII: return "Moderate";
+    case Level::kIV: return "Minor";
+  }
+  return "Unknown";
+}
+
+std::optional<Level> parse_level(std::string_view text) {
+  for (Level l : {Level::kI, Level::kII, Level::kIII, Level::kIV}) {
+    if (text == level_name(l)) return l;
+  }
+  return std::nullopt;
+}
+
+const std::vector<std::string>& known_placeholders() {
+  static const std::vector<std::string> names = {"place",    "place_name", "plan", "plan_title", "level", "level_color",
+                                                 "quantity", "value",      "unit", "sensor",     "time"};
+  return names;
+}
+
+namespace {
+
+// A placeholder in alert text: '{', a name (one or more characters other than braces
+// and white space), '}'. A '{' not followed by that ("{ }", "{a b}") is plain text.
+struct Placeholder {
+  std::size_t start = 0;  // offset of '{'
+  std::size_t end = 0;    // offset just past '}'
+  std::string_view name;
+};
+
+bool is_placeholder_char(char c) { return c != '{' && c != '}' && c != ' ' && c != '\t' && c != '\n' && c != '\r'; }
+
+std::optional<Placeholder> next_placeholder(std::string_view text, std::size_t from) {
+  for (std::size_t open = text.find('{', from); open != std::string_view::npos; open = text.find('{', open + 1)) {
+    std::size_t i = open + 1;
+    while (i < text.size() && is_placeholder_char(text[i])) ++i;
+    if (i > open + 1 && i < text.size() && text[i] == '}') {
+      return Placeholder{open, i + 1, text.substr(open + 1, i - open - 1)};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string fill_placeholders(std::string_view text, const std::map<std::string, std::string>& values) {
+  std::string out;
+  std::size_t done = 0;
+  while (auto ph = next_placeholder(text, done)) {
+    out += text.substr(done, ph->start - done);
+    auto it = values.find(std::string(ph->name));
+    out += it != values.end() ? std::string_view(it->second) : text.substr(ph->start, ph->end - ph->start);
+    done = ph->end;
+  }
+  out += text.substr(done);
+  return out;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------
+// Small text helpers
+
+// A value as messages quote it: "...", shortened when long.
+std::string quote(std::string_view s) {
+  constexpr std::size_t kMax = 60;
+  std::string suffix;
+  if (s.size() > kMax) {
+    std::size_t cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+    s = s.substr(0, cut);
+    suffix = "...";
+  }
+  return "\"" + std::string(s) + suffix + "\"";
+}
+
+// "a, b, c or d"
+std::string join_or(const std::vector<std::string_view>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += i + 1 == items.size() ? " or " : ", ";
+    out += items[i];
+  }
+  return out;
+}
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Edit distance, ignoring case, with adjacent transpositions costing one.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1])) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The candidate `word` is most likely a misspelling of, if any is close enough.
+std::optional<std::string_view> closest(std::string_view word, const std::vector<std::string_view>& candidates) {
+  std::optional<std::string_view> best;
+  std::size_t best_distance = std::string_view::npos;
+  for (auto c : candidates) {
+    std::size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  bool close = best_distance == 0 || (word.size() >= 3 && best_distance <= (word.size() <= 4 ? 1u : 2u));
+  return close ? best : std::nullopt;
+}
+
+// "; did you mean \"levels\"?", or nothing.
+std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates,
+                         std::string_view before = "", std::string_view after = "") {
+  auto best = closest(word, candidates);
+  if (!best) return {};
+  return "; did you mean " + quote(std::string(before) + std::string(*best) + std::string(after)) + "?";
+}
+
+// BCP 47, loosely: a 2 or 3 letter language, then subtags of 1-8 letters or digits.
+bool is_language_tag(std::string_view tag) {
+  std::size_t start = 0;
+  for (int index = 0;; ++index) {
+    std::size_t dash = tag.find('-', start);
+    std::string_view part = tag.substr(start, dash == std::string_view::npos ? std::string_view::npos : dash - start);
+    if (part.empty() || part.size() > 8) return false;
+    for (char c : part) {
+      bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      bool digit = c >= '0' && c <= '9';
+      if (!letter && !(digit && index > 0)) return false;
+    }
+    if (index == 0 && (part.size() < 2 || part.size() > 3)) return false;
+    if (dash == std::string_view::npos) return true;
+    start = dash + 1;
+  }
+}
+
+// The usual casing of a language tag, so that en-us and en-US are one language:
+// language lowercase, script Titlecase, region uppercase ("zh-Hans-CN").
+std::string canonical_language_tag(std::string_view tag) {
+  std::string out(tag);
+  std::size_t start = 0;
+  for (int index = 0; start <= out.size(); ++index) {
+    std::size_t end = std::min(out.find('-', start), out.size());
+    for (std::size_t i = start; i < end; ++i) {
+      bool upper = index > 0 && ((end - start == 2) || (end - start == 4 && i == start));
+      char c = out[i];
+      if (upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      if (!upper) c = lower(c);
+      out[i] = c;
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+bool is_plan_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    char c = id[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-'));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------
+// Positions in the file
+
+struct Position {
+  int line = 0;    // 1-based; 0: the whole file
+  int column = 0;  // 1-based, in characters
+};
+
+class SourceText {
+ public:
+  explicit SourceText(std::string_view text) : text_(text) {
+    line_starts_.push_back(0);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n') line_starts_.push_back(i + 1);
+    }
+  }
+
+  Position at_byte(std::size_t byte) const {
+    byte = std::min(byte, text_.size());
+    auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), byte);
+    std::size_t line_index = static_cast<std::size_t>(it - line_starts_.begin()) - 1;
+    int column = 1;
+    for (std::size_t i = line_starts_[line_index]; i < byte; ++i) {
+      if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;  // count UTF-8 lead bytes only
+    }
+    return Position{static_cast<int>(line_index) + 1, column};
+  }
+
+  Position at(const YAML::Mark& mark) const {
+    if (mark.pos >= 0) return at_byte(static_cast<std::size_t>(mark.pos));
+    if (mark.line >= 0) return Position{mark.line + 1, mark.column + 1};
+    return Position{};
+  }
+
+  Position at(const YAML::Node& node) const { return at(node.Mark()); }
+
+  // Where byte `offset` of a scalar's decoded value is in the file.
+  Position in_scalar(const YAML::Node& scalar, std::size_t offset) const {
+    const YAML::Mark mark = scalar.Mark();
+    if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text_.size()) return at(mark);
+    auto start = static_cast<std::size_t>(mark.pos);
+    auto raw = map_offset(start, scalar.Scalar(), offset);
+    return at_byte(raw.value_or(start));
+  }
+
+ private:
+  enum class Style { kPlain, kSingleQuoted, kDoubleQuoted, kBlock };
+
+  static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+  // Walks the raw text of a scalar (starting at `start`, its mark) and its decoded
+  // value side by side up to decoded byte `offset`; returns the raw byte there, or
+  // nullopt when the two cannot be matched (tags, anchors, unusual escapes).
+  std::optional<std::size_t> map_offset(std::size_t start, std::string_view value, std::size_t offset) const {
+    Style style = Style::kPlain;
+    std::size_t r = start;
+    switch (text_[start]) {
+      case '"':
+        style = Style::kDoubleQuoted;
+        ++r;
+        break;
+      case '\'':
+        style = Style::kSingleQuoted;
+        ++r;
+        break;
+      case '|':
+      case '>': {
+        style = Style::kBlock;  // the content starts on the line after the header
+        std::size_t eol = text_.find('\n', start);
+        if (eol == std::string_view::npos) return std::nullopt;
+        r = eol + 1;
+        break;
+      }
+      case '!':
+      case '&':
+      case '*': return std::nullopt;
+      default: break;
+    }
+    std::size_t i = 0;
+    if (style == Style::kBlock) {  // indentation (and leading blank lines) on both sides
+      while (r < text_.size() && is_space(text_[r])) ++r;
+      while (i < value.size() && is_space(value[i])) ++i;
+    }
+    while (i < offset && i < value.size()) {
+      if (r >= text_.size()) return std::nullopt;
+      const char c = text_[r];
+      if (style == Style::kDoubleQuoted && c == '\\') {
+        auto [raw_len, value_len] = escape_length(r);
+        if (raw_len == 0) return std::nullopt;
+        r += raw_len;
+        i += value_len;
+        continue;
+      }
+      if (style == Style::kSingleQuoted && c == '\'' && r + 1 < text_.size() && text_[r + 1] == '\'') {
+        r += 2;  // '' stands for '
+        i += 1;
+        continue;
+      }
+      if (is_space(c) && is_space(value[i])) {
+        // Line folding and indentation: a run of white space in the file is a run of
+        // white space in the value, of whatever length.
+        std::size_t run_end = i;
+        while (run_end < value.size() && is_space(value[run_end])) ++run_end;
+        if (offset < run_end) return r;
+        i = run_end;
+        while (r < text_.size() && is_space(text_[r])) ++r;
+        continue;
+      }
+      if (c != value[i]) return std::nullopt;
+      ++r;
+      ++i;
+    }
+    return r;
+  }
+
+  // For the escape sequence at raw byte r (a '\' in a double-quoted scalar): how many
+  // raw bytes it spans and how many value bytes it stands for; {0, 0} if unknown.
+  std::pair<std::size_t, std::size_t> escape_length(std::size_t r) const {
+    if (r + 1 >= text_.size()) return {0, 0};
+    auto utf8_length = [](unsigned long cp) -> std::size_t {
+      return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    };
+    auto hex = [&](std::size_t digits) -> std::pair<std::size_t, std::size_t> {
+      if (r + 2 + digits > text_.size()) return {0, 0};
+      unsigned long cp = 0;
+      for (std::size_t k = 0; k < digits; ++k) {
+        char h = text_[r + 2 + k];
+        int v = h >= '0' && h <= '9'   ? h - '0'
+                : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                       : -1;
+        if (v < 0) return {0, 0};
+        cp = cp * 16 + static_cast<unsigned long>(v);
+      }
+      return {2 + digits, utf8_length(cp)};
+    };
+    switch (text_[r + 1]) {
+      case 'x': return hex(2);
+      case 'u': return hex(4);
+      case 'U': return hex(8);
+      case 'N':
+      case '_': return {2, 2};  // U+0085, U+00A0
+      case 'L':
+      case 'P': return {2, 3};  // U+2028, U+2029
+      case '\r':
+      case '\n': {  // an escaped line break joins the lines
+        std::size_t k = r + 1;
+        if (text_[k] == '\r' && k + 1 < text_.size() && text_[k + 1] == '\n') ++k;
+        ++k;
+        while (k < text_.size() && (text_[k] == ' ' || text_[k] == '\t')) ++k;
+        return {k - r, 0};
+      }
+      default: return {2, 1};
+    }
+  }
+
+  std::string_view text_;
+  std::vector<std::size_t> line_starts_;
+};
+
+// ---------------------------------------------------------------------------------
+// The loader
+
+// CAP 1.2 code lists.
+const std::vector<std::string_view> kCapCategories = {"Geo",    "Met", "Safety",    "Security", "Rescue", "Fire",
+                                                      "Health", "Env", "Transport", "Infra",    "CBRNE",  "Other"};
+const std::vector<std::string_view> kCapUrgencies = {"Immediate", "Expected", "Future", "Past", "Unknown"};
+const std::vector<std::string_view> kCapCertainties = {"Observed", "Likely", "Possible", "Unlikely", "Unknown"};
+const std::vector<std::string_view> kCapResponseTypes = {"Shelter", "Evacuate", "Prepare",  "Execute", "Avoid",
+                                                         "Monitor", "Assess",   "AllClear", "None"};
+
+const std::vector<std::string_view> kPlanKeys = {"id",      "title",    "version", "owner",
+                                                 "hazards", "language", "places",  "levels"};
+const std::vector<std::string_view> kLevelKeys = {"when", "alert"};
+const std::vector<std::string_view> kAlertKeys = {"category",      "event",    "urgency",     "certainty",
+                                                  "response_type", "headline", "description", "instruction"};
+const std::vector<std::string_view> kLevelNames = {"I", "II", "III", "IV"};
+
+constexpr std::string_view kDefaultLanguage = "en-US";
+
+// One key: value pair of a YAML map.
+struct Field {
+  std::string name;
+  YAML::Node key;
+  YAML::Node value;
+};
+using Fields = std::vector<Field>;  // in file order
+
+const Field* find(const Fields& fields, std::string_view name) {
+  for (const auto& f : fields) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+// An optional key that is present with a value ("owner:" with nothing after it counts
+// as absent).
+const Field* find_set(const Fields& fields, std::string_view name) {
+  const Field* f = find(fields, name);
+  return f != nullptr && !f->value.IsNull() ? f : nullptr;
+}
+
+// How a node is named in "found ...".
+std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null: return "nothing";
+    case YAML::NodeType::Scalar: return node.Scalar().empty() ? "an empty text" : quote(node.Scalar());
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Undefined: break;
+  }
+  return "nothing";
+}
+
+// One text of an alert (headline, description or instruction) in one language.
+struct TextEntry {
+  std::string language;
+  std::string text;
+  YAML::Node where;  // the language key, or the text itself when it is a plain string
+};
+
+class Loader {
+ public:
+  Loader(std::string_view text, std::string_view file) : text_(text), source_(text), file_(file) {}
+
+  LoadResult load() {
+    std::vector<YAML::Node> documents;
+    try {
+      documents = YAML::LoadAll(std::string(text_));
+    } catch (const YAML::Exception& e) {
+      std::string message = "expected valid YAML, found a syntax error: " + e.msg;
+      if (e.msg == "illegal map value") message += " (if a text contains \": \", put it in quotes)";
+      error(source_.at(e.mark), std::move(message));
+      return finish(std::nullopt);
+    }
+    if (documents.empty()) {
+      error(Position{}, "expected a plan (a map with id, title, places and levels), found an empty file");
+      return finish(std::nullopt);
+    }
+    if (documents.size() > 1) {
+      error_at(documents[1], "expected one plan per file, found a second YAML document");
+    }
+    return finish(read_plan(documents[0]));
+  }
+
+ private:
+  // ---- reporting
+
+  void error(Position p, std::string message) {
+    diagnostics_.push_back(Diagnostic{file_, p.line, p.column, std::move(message)});
+  }
+  void error_at(const YAML::Node& node, std::string message) { error(source_.at(node), std::move(message)); }
+  // At a field's value, or at its key when the value is empty (yaml-cpp marks an empty
+  // value where the next token starts).
+  void error_at(const Field& f, std::string message) {
+    error_at(f.value.IsNull() ? f.key : f.value, std::move(message));
+  }
+
+  LoadResult finish(std::optional<Plan> plan) {
+    LoadResult result;
+    std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+    });
+    result.diagnostics = std::move(diagnostics_);
+    if (result.diagnostics.empty()) result.plan = std::move(plan);
+    return result;
+  }
+
+  // ---- generic readers
+
+  // The pairs of a map whose keys are in `allowed`; every other key, and every key seen
+  // twice, is an error. `expected` names the allowed keys for the message.
+  Fields read_map(const YAML::Node& map, const std::vector<std::string_view>& allowed, const std::string& expected,
+                  std::string_view noun = "key") {
+    Fields fields;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      YAML::Node key = it->first;
+      if (!key.IsScalar()) {
+        error_at(key, "expected " + expected + ", found " + describe(key));
+        continue;
+      }
+      std::string name = key.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        error_at(key, "expected " + expected + ", found " + quote(name) + did_you_mean(name, allowed));
+      } else if (const Field* first = find(fields, name)) {
+        error_at(key, "expected each " + std::string(noun) + " once, found " + quote(name) + " again (first on line " +
+                          std::to_string(source_.at(first->key).line) + ")");
+      } else {
+        fields.push_back(Field{std::move(name), key, it->second});
+      }
+    }
+    return fields;
+  }
+
+  // A key that must be there; reported at the map when it is not.
+  const Field* require(const Fields& fields, const YAML::Node& map, std::string_view name, std::string_view context) {
+    const Field* f = find(fields, name);
+    if (f == nullptr) {
+      error_at(map, "expected key \"" + std::string(name) + "\" in " + std::string(context) + ", found none");
+    }
+    return f;
+  }
+
+  // A non-empty text.
+  std::optional<std::string> read_string(const Field& f, std::string_view what) {
+    if (!f.value.IsScalar() || f.value.Scalar().empty()) {
+      error_at(f, "expected " + std::string(what) + ", found " + describe(f.value));
+      return std::nullopt;
+    }
+    return f.value.Scalar();
+  }
+
+  // One of a fixed list of values (CAP code lists).
+  std::optional<std::string> read_enum(const Field& f, const std::vector<std::string_view>& allowed,
+                                       std::string_view what) {
+    std::string expected = std::string(what) + " (" + join_or(allowed) + ")";
+    auto s = read_string(f, expected);
+    if (!s) return std::nullopt;
+    if (std::find(allowed.begin(), allowed.end(), *s) == allowed.end()) {
+      error_at(f, "expected " + expected + ", found " + quote(*s) + did_you_mean(*s, allowed));
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  // A list of non-empty texts; a single text stands for a list of one.
+  std::vector<std::pair<std::string, YAML::Node>> read_string_list(const Field& f, std::string_view what) {
+    std::vector<std::pair<std::string, YAML::Node>> items;
+    if (f.value.IsScalar() && !f.value.Scalar().empty()) {
+      items.emplace_back(f.value.Scalar(), f.value);
+    } else if (f.value.IsSequence()) {
+      for (auto it = f.value.begin(); it != f.value.end(); ++it) {
+        YAML::Node item = *it;
+        if (item.IsScalar() && !item.Scalar().empty()) {
+          items.emplace_back(item.Scalar(), item);
+        } else {
+          error_at(item.IsNull() ? f.value : item, "expected " + std::string(what) + ", found " + describe(item));
+        }
+      }
+    } else {
+      error_at(f, "expected " + std::string(what) + " or a list of them, found " + describe(f.value));
+    }
+    return items;
+  }
+
+  // ---- the plan
+
+  std::optional<Plan> read_plan(const YAML::Node& root) {
+    const std::string plan_keys = "a plan key (" + join_or(kPlanKeys) + ")";
+    if (!root.IsMap()) {
+      error_at(root, "expected a plan (a map with id, title, places and levels), found " + describe(root));
+      return std::nullopt;
+    }
+    Fields fields = read_map(root, kPlanKeys, plan_keys);
+    Plan plan;
+
+    if (const Field* f = require(fields, root, "id", "the plan")) {
+      if (auto id = read_string(*f, "a plan id")) {
+        if (is_plan_id(*id)) {
+          plan.id = *id;
+        } else {
+          error_at(*f, "expected a plan id (1 to 64 of a-z, 0-9, '_' or '-', starting with a letter or digit), found " +
+                           quote(*id));
+        }
+      }
+    }
+    if (const Field* f = require(fields, root, "title", "the plan")) {
+      plan.title = read_string(*f, "a title").value_or("");
+    }
+    if (const Field* f = find_set(fields, "version")) plan.version = read_string(*f, "a version label").value_or("");
+    if (const Field* f = find_set(fields, "owner")) plan.owner = read_string(*f, "an owner").value_or("");
+    if (const Field* f = find_set(fields, "hazards")) {
+      for (auto& [hazard, node] : read_string_list(*f, "a hazard name")) plan.hazards.push_back(std::move(hazard));
+    }
+
+    if (const Field* f = find_set(fields, "language")) {
+      if (auto lang = read_string(*f, "a language tag such as en-US or zh-CN")) {
+        if (is_language_tag(*lang)) {
+          language_ = canonical_language_tag(*lang);
+        } else {
+          error_at(*f, "expected a language tag such as en-US or zh-CN, found " + quote(*lang));
+        }
+      }
+    }
+
+    if (const Field* f = require(fields, root, "places", "the plan")) {
+      auto patterns = read_string_list(*f, "a place pattern such as xc/hl/qy/**");
+      if (f->value.IsSequence() && f->value.size() == 0) {
+        error_at(*f, "expected at least one place pattern such as xc/hl/qy/**, found an empty list");
+      }
+      for (const auto& [text, node] : patterns) {
+        auto pattern = PlacePattern::parse(text);
+        if (pattern.is_ok()) {
+          plan.places.push_back(std::move(pattern).value());
+        } else {
+          error_at(node, pattern.status().message());
+        }
+      }
+    }
+
+    if (const Field* f = require(fields, root, "levels", "the plan")) read_levels(*f, plan);
+    return plan;
+  }
+
+  void read_levels(const Field& f, Plan& plan) {
+    const std::string expected_level = "a warning level (" + join_or(kLevelNames) + ")";
+    if (!f.value.IsMap()) {
+      error_at(
+          f, "expected a map from warning levels (I, II, III, IV) to their when and alert, found " + describe(f.value));
+      return;
+    }
+    if (f.value.size() == 0) {
+      error_at(f, "expected at least one warning level (I, II, III or IV), found an empty map");
+      return;
+    }
+    for (const Field& entry : read_map(f.value, kLevelNames, expected_level, "warning level")) {
+      if (auto rule = read_level(*parse_level(entry.name), entry)) plan.levels.push_back(std::move(*rule));
+    }
+    std::stable_sort(plan.levels.begin(), plan.levels.end(),
+                     [](const LevelRule& a, const LevelRule& b) { return more_severe(a.level, b.level); });
+  }
+
+  std::optional<LevelRule> read_level(Level level, const Field& f) {
+    const std::string context = "level " + std::string(level_name(level));
+    if (!f.value.IsMap()) {
+      error_at(f, "expected a map with when and alert for " + context + ", found " + describe(f.value));
+      return std::nullopt;
+    }
+    Fields fields = read_map(f.value, kLevelKeys, "a key of a level (" + join_or(kLevelKeys) + ")");
+    LevelRule rule;
+    rule.level = level;
+    bool ok = true;
+
+    if (const Field* when = require(fields, f.value, "when", context)) {
+      ok = read_condition(*when, rule) && ok;
+    } else {
+      ok = false;
+    }
+    if (const Field* alert = require(fields, f.value, "alert", context)) {
+      ok = read_alert(*alert, "the alert of " + context, rule.alert) && ok;
+    } else {
+      ok = false;
+    }
+    return ok ? std::optional<LevelRule>(std::move(rule)) : std::nullopt;
+  }
+
+  bool read_condition(const Field& f, LevelRule& rule) {
+    auto text = read_string(f, "a condition such as \"smoke >= 0.15\"");
+    if (!text) return false;
+    auto parsed = rules::Condition::parse(*text);
+    if (auto* err = std::get_if<rules::ParseError>(&parsed)) {
+      error(source_.in_scalar(f.value, err->offset), err->message);
+      return false;
+    }
+    rule.condition = std::get<rules::Condition>(std::move(parsed));
+    rule.condition_text = std::move(*text);
+    return true;
+  }
+
+  bool read_alert(const Field& f, const std::string& context, AlertTemplate& alert) {
+    if (!f.value.IsMap()) {
+      error_at(f, "expected a map with the alert's event, headline and other keys, found " + describe(f.value));
+      return false;
+    }
+    Fields fields = read_map(f.value, kAlertKeys, "an alert key (" + join_or(kAlertKeys) + ")");
+    std::size_t errors_before = diagnostics_.size();
+
+    if (const Field* c = find_set(fields, "category")) {
+      alert.category = read_enum(*c, kCapCategories, "a CAP category").value_or("");
+    }
+    if (const Field* e = require(fields, f.value, "event", context)) {
+      alert.event = read_string(*e, "an event name").value_or("");
+    }
+    if (const Field* u = find_set(fields, "urgency")) {
+      alert.urgency = read_enum(*u, kCapUrgencies, "a CAP urgency").value_or("");
+    }
+    if (const Field* c = find_set(fields, "certainty")) {
+      alert.certainty = read_enum(*c, kCapCertainties, "a CAP certainty").value_or("");
+    }
+    if (const Field* r = find_set(fields, "response_type")) {
+      alert.response_type = read_enum(*r, kCapResponseTypes, "a CAP response type").value_or("");
+    }
+
+    std::vector<TextEntry> headlines;
+    std::vector<TextEntry> descriptions;
+    std::vector<TextEntry> instructions;
+    const Field* headline = require(fields, f.value, "headline", context);
+    if (headline) headlines = read_texts(*headline, "a headline");
+    if (const Field* d = find_set(fields, "description")) descriptions = read_texts(*d, "a description");
+    if (const Field* i = find_set(fields, "instruction")) instructions = read_texts(*i, "an instruction");
+    if (headline && !headlines.empty()) alert.texts = assemble_texts(*headline, headlines, descriptions, instructions);
+    return diagnostics_.size() == errors_before;
+  }
+
+  // A text field: a plain string (in the plan's language) or a map from language tag
+  // to string. Placeholders are checked here.
+  std::vector<TextEntry> read_texts(const Field& f, std::string_view what) {
+    std::vector<TextEntry> entries;
+    const std::string expected = std::string(what) + " (a text, or a map from language such as en-US to text)";
+    if (f.value.IsScalar()) {
+      if (auto text = read_string(f, expected)) {
+        check_placeholders(*text, f.value);
+        entries.push_back(TextEntry{language_, std::move(*text), f.value});
+      }
+      return entries;
+    }
+    if (!f.value.IsMap() || f.value.size() == 0) {
+      error_at(
+          f, "expected " + expected + ", found " + (f.value.IsMap() ? std::string("an empty map") : describe(f.value)));
+      return entries;
+    }
+    for (auto it = f.value.begin(); it != f.value.end(); ++it) {
+      YAML::Node key = it->first;
+      YAML::Node value = it->second;
+      if (!key.IsScalar() || !is_language_tag(key.Scalar())) {
+        error_at(key, "expected a language tag such as en-US or zh-CN, found " + describe(key));
+        continue;
+      }
+      const std::string language = canonical_language_tag(key.Scalar());
+      auto same = [&](const TextEntry& e) { return e.language == language; };
+      if (auto first = std::find_if(entries.begin(), entries.end(), same); first != entries.end()) {
+        error_at(key, "expected each language once, found " + quote(key.Scalar()) + " again (first on line " +
+                          std::to_string(source_.at(first->where).line) + ")");
+        continue;
+      }
+      if (!value.IsScalar() || value.Scalar().empty()) {
+        error_at(value.IsNull() ? key : value,
+                 "expected " + std::string(what) + " in " + language + ", found " + describe(value));
+        continue;
+      }
+      check_placeholders(value.Scalar(), value);
+      entries.push_back(TextEntry{language, value.Scalar(), key});
+    }
+    return entries;
+  }
+
+  void check_placeholders(std::string_view text, const YAML::Node& node) {
+    const auto& known = known_placeholders();
+    const std::vector<std::string_view> names(known.begin(), known.end());
+    for (auto ph = next_placeholder(text, 0); ph; ph = next_placeholder(text, ph->end)) {
+      if (std::find(names.begin(), names.end(), ph->name) != names.end()) continue;
+      std::string list;
+      for (std::size_t i = 0; i < known.size(); ++i) {
+        if (i > 0) list += i + 1 == known.size() ? " or " : ", ";
+        list += "{" + known[i] + "}";
+      }
+      error(source_.in_scalar(node, ph->start), "expected a placeholder (" + list + "), found " +
+                                                    quote(text.substr(ph->start, ph->end - ph->start)) +
+                                                    did_you_mean(ph->name, names, "{", "}"));
+    }
+  }
+
+  // One AlertText per language, the plan's language first. Every language needs a
+  // headline, and the plan's language must be one of them.
+  std::vector<AlertText> assemble_texts(const Field& headline_field, const std::vector<TextEntry>& headlines,
+                                        const std::vector<TextEntry>& descriptions,
+                                        const std::vector<TextEntry>& instructions) {
+    auto has_headline = [&](const std::string& lang) {
+      return std::any_of(headlines.begin(), headlines.end(), [&](const TextEntry& e) { return e.language == lang; });
+    };
+    std::vector<std::string> languages;
+    auto add_language = [&](const std::string& lang) {
+      if (std::find(languages.begin(), languages.end(), lang) == languages.end()) languages.push_back(lang);
+    };
+    if (has_headline(language_)) {
+      add_language(language_);
+    } else {
+      std::string found;
+      for (const auto& e : headlines) found += (found.empty() ? "" : ", ") + e.language;
+      error_at(headline_field, "expected a headline in " + language_ +
+                                   " (the plan's language; set another with \"language:\"), found only " + found);
+    }
+    for (const auto& e : headlines) add_language(e.language);
+    for (const auto* list : {&descriptions, &instructions}) {
+      for (const auto& e : *list) {
+        if (has_headline(e.language) || e.language == language_) continue;  // the plan's language: reported above
+        error_at(e.where, "expected a headline in " + e.language + " too, found none");
+      }
+    }
+
+    std::vector<AlertText> texts;
+    for (const auto& lang : languages) {
+      AlertText t;
+      t.language = lang;
+      auto text_in = [&](const std::vector<TextEntry>& list) {
+        auto it = std::find_if(list.begin(), list.end(), [&](const TextEntry& e) { return e.language == lang; });
+        return it != list.end() ? it->text : std::string();
+      };
+      t.headline = text_in(headlines);
+      t.description = text_in(descriptions);
+      t.instruction = text_in(instructions);
+      texts.push_back(std::move(t));
+    }
+    return texts;
+  }
+
+  std::string_view text_;
+  SourceText source_;
+  std::string file_;
+  std::string language_{kDefaultLanguage};
+  Diagnostics diagnostics_;
+};
+
+}  // namespace
+
+LoadResult load_plan(std::string_view yaml_text, std::string_view file_name) {
+  // yaml-cpp skips a UTF-8 byte order mark without counting it in its marks; so do we.
+  if (yaml_text.substr(0, 3) == "\xEF\xBB\xBF") yaml_text.remove_prefix(3);
+  try {
+    return Loader(yaml_text, file_name).load();
+  } catch (const std::exception& e) {
+    LoadResult result;
+    result.diagnostics.push_back(
+        Diagnostic{std::string(file_name), 0, 0, std::string("internal error while loading the plan: ") + e.what()});
+    return result;
+  } catch (...) {
+    LoadResult result;
+    result.diagnostics.push_back(Diagnostic{std::string(file_name), 0, 0, "internal error while loading the plan"});
+    return result;
+  }
+}
+
+}  // namespace lookout::plans

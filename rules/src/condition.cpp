@@ -1,0 +1,541 @@
+// The condition language: a lexer that turns the text into tokens, a recursive-descent
+// parser with one function per production, and a tree-walking evaluator.
+//
+// Grammar (this version):
+//
+//   condition  := or END
+//   or         := and ("or" and)*
+//   and        := unary ("and" unary)*
+//   unary      := "not" unary | "(" or ")" | comparison
+//   comparison := QUANTITY OP NUMBER [UNIT]
+//
+// Later constructs ("for 30s", windows, "at least k of ...") become new productions
+// (mostly new alternatives of `unary` and optional suffixes of `comparison`); the lexer
+// already produces the tokens they need: words such as "30s" or "avg", numbers,
+// operators and parentheses.
+#include "lookout/rules/condition.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <system_error>
+
+#include "lookout/rules/units.h"
+#include "unit_table.h"
+
+namespace lookout::rules {
+
+std::string_view to_string(CompareOp op) {
+  switch (op) {
+    case CompareOp::kLess: return "<";
+    case CompareOp::kLessEqual: return "<=";
+    case CompareOp::kGreater: return ">";
+    case CompareOp::kGreaterEqual: return ">=";
+    case CompareOp::kEqual: return "==";
+    case CompareOp::kNotEqual: return "!=";
+  }
+  return "?";
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------
+// Lexer
+
+enum class TokenKind {
+  kWord,    // a run of [A-Za-z0-9:./_%-]: quantity names, units, keywords
+  kNumber,  // a decimal literal not glued to a word character
+  kOp,      // < <= > >= == !=
+  kLParen,
+  kRParen,
+  kInvalid,  // anything else (a run of other punctuation, "=>", "&&", non-ASCII text)
+  kEnd,      // end of the text; its offset is the text's length
+};
+
+struct Token {
+  TokenKind kind = TokenKind::kEnd;
+  std::string_view text;
+  std::size_t offset = 0;
+};
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+// SenML name characters.
+bool is_name_char(char c) {
+  return is_alpha(c) || is_digit(c) || c == ':' || c == '.' || c == '/' || c == '_' || c == '-';
+}
+// Characters of a word token: name characters and '%' (units such as %LEL).
+bool is_word_char(char c) { return is_name_char(c) || c == '%'; }
+bool is_op_char(char c) { return c == '<' || c == '>' || c == '=' || c == '!'; }
+
+// The length of the decimal literal at the start of `s` ([+-]? digits [. digits] or
+// [+-]? . digits, then an optional exponent), or 0 when there is none.
+std::size_t scan_number(std::string_view s) {
+  std::size_t i = 0;
+  auto digits_from = [&](std::size_t j) {
+    while (j < s.size() && is_digit(s[j])) ++j;
+    return j;
+  };
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  std::size_t int_end = digits_from(i);
+  bool has_digits = int_end > i;
+  i = int_end;
+  if (i < s.size() && s[i] == '.') {
+    std::size_t frac_end = digits_from(i + 1);
+    if (frac_end > i + 1) has_digits = true;
+    if (has_digits) i = frac_end;
+  }
+  if (!has_digits) return 0;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    std::size_t j = i + 1;
+    if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
+    std::size_t exp_end = digits_from(j);
+    if (exp_end > j) i = exp_end;
+  }
+  return i;
+}
+
+std::vector<Token> tokenize(std::string_view text) {
+  std::vector<Token> tokens;
+  std::size_t p = 0;
+  const std::size_t n = text.size();
+  auto run = [&](std::size_t from, auto pred) {
+    while (from < n && pred(text[from])) ++from;
+    return from;
+  };
+  while (true) {
+    p = run(p, is_space);
+    if (p >= n) break;
+    const char c = text[p];
+    Token t;
+    t.offset = p;
+    std::size_t end = p + 1;
+    if (c == '(') {
+      t.kind = TokenKind::kLParen;
+    } else if (c == ')') {
+      t.kind = TokenKind::kRParen;
+    } else if (is_op_char(c)) {
+      end = run(p, is_op_char);
+      std::string_view op = text.substr(p, end - p);
+      bool valid = op == "<" || op == "<=" || op == ">" || op == ">=" || op == "==" || op == "!=";
+      t.kind = valid ? TokenKind::kOp : TokenKind::kInvalid;
+    } else if (std::size_t len = scan_number(text.substr(p)); len > 0) {
+      end = p + len;
+      if (end < n && is_word_char(text[end])) {
+        // "57Cel", "1.2.3", "30s": one word, not a number followed by something.
+        end = run(end, is_word_char);
+        t.kind = TokenKind::kWord;
+      } else {
+        t.kind = TokenKind::kNumber;
+      }
+    } else if (is_word_char(c)) {
+      end = run(p, is_word_char);
+      t.kind = TokenKind::kWord;
+    } else {
+      end = run(
+          p, [](char ch) { return !is_space(ch) && !is_word_char(ch) && !is_op_char(ch) && ch != '(' && ch != ')'; });
+      t.kind = TokenKind::kInvalid;
+    }
+    t.text = text.substr(p, end - p);
+    tokens.push_back(t);
+    p = end;
+  }
+  tokens.push_back(Token{TokenKind::kEnd, {}, n});
+  return tokens;
+}
+
+// ---------------------------------------------------------------------------------
+// Parser
+
+bool is_keyword(std::string_view w) { return w == "and" || w == "or" || w == "not"; }
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool is_quantity_name(std::string_view w) {
+  if (w.empty() || !(is_alpha(w[0]) || is_digit(w[0]))) return false;
+  return std::all_of(w.begin(), w.end(), is_name_char);
+}
+
+// How a token is named in "found ..." (quoted, long tokens shortened).
+std::string describe(const Token& t) {
+  if (t.kind == TokenKind::kEnd) return "end of condition";
+  constexpr std::size_t kMax = 40;
+  std::string_view text = t.text;
+  std::string suffix;
+  if (text.size() > kMax) {
+    std::size_t cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+    text = text.substr(0, cut);
+    suffix = "...";
+  }
+  return "\"" + std::string(text) + suffix + "\"";
+}
+
+std::optional<CompareOp> to_op(std::string_view s) {
+  if (s == "<") return CompareOp::kLess;
+  if (s == "<=") return CompareOp::kLessEqual;
+  if (s == ">") return CompareOp::kGreater;
+  if (s == ">=") return CompareOp::kGreaterEqual;
+  if (s == "==") return CompareOp::kEqual;
+  if (s == "!=") return CompareOp::kNotEqual;
+  return std::nullopt;
+}
+
+// A decimal literal as the lexer scans it; nullopt when it is out of double's range.
+std::optional<double> to_double(std::string_view s) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);  // from_chars takes no '+'
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+using ExprPtr = std::shared_ptr<const Expr>;
+
+// An and/or node; operands of the same kind are spliced in, so "(a and b) and c" and
+// "a and b and c" give the same tree (and to_string() can drop the parentheses).
+ExprPtr make_nary(Expr::Kind kind, std::vector<ExprPtr> operands) {
+  if (operands.size() == 1) return operands.front();
+  auto e = std::make_shared<Expr>();
+  e->kind = kind;
+  for (auto& op : operands) {
+    if (op->kind == kind) {
+      e->children.insert(e->children.end(), op->children.begin(), op->children.end());
+    } else {
+      e->children.push_back(std::move(op));
+    }
+  }
+  return e;
+}
+
+class Parser {
+ public:
+  explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
+
+  // The whole condition, or nullptr with error() set.
+  ExprPtr parse_condition() {
+    if (peek().kind == TokenKind::kEnd) {
+      fail(peek(), "a condition such as \"smoke >= 0.15\"");
+      return nullptr;
+    }
+    ExprPtr e = parse_or();
+    if (!e) return nullptr;
+    if (peek().kind != TokenKind::kEnd) {
+      fail_connective(peek(), "end of condition");
+      return nullptr;
+    }
+    return e;
+  }
+
+  const ParseError& error() const { return error_; }
+
+ private:
+  static constexpr int kMaxNesting = 64;  // "not"s and parentheses inside each other
+
+  const Token& peek(std::size_t ahead = 0) const { return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)]; }
+  const Token& next() {
+    const Token& t = tokens_[pos_];
+    if (pos_ + 1 < tokens_.size()) ++pos_;
+    return t;
+  }
+  bool at_keyword(std::string_view kw) const { return peek().kind == TokenKind::kWord && peek().text == kw; }
+
+  void fail(const Token& at, std::string_view expected, std::string_view hint = {}) {
+    fail_at(at.offset, "expected " + std::string(expected) + ", found " + describe(at), hint);
+  }
+  void fail_at(std::size_t offset, std::string message, std::string_view hint = {}) {
+    error_.offset = offset;
+    error_.message = std::move(message);
+    if (!hint.empty()) {
+      error_.message += "; ";
+      error_.message += hint;
+    }
+  }
+  // After a complete operand: the next token should join another one (or close).
+  void fail_connective(const Token& at, std::string_view closer) {
+    std::string hint;
+    std::string lower = lowercase(at.text);
+    if (at.text == "&&" || at.text == "&") {
+      hint = "write \"and\"";
+    } else if (at.text == "||" || at.text == "|") {
+      hint = "write \"or\"";
+    } else if (at.kind == TokenKind::kWord && is_keyword(lower)) {
+      hint = "keywords are lowercase: \"" + lower + "\"";
+    } else if (at.kind == TokenKind::kWord && peek(1).kind == TokenKind::kOp) {
+      hint = "join comparisons with \"and\" or \"or\"";
+    }
+    fail(at, "\"and\", \"or\" or " + std::string(closer), hint);
+  }
+
+  // or := and ("or" and)*
+  ExprPtr parse_or() {
+    std::vector<ExprPtr> operands;
+    while (true) {
+      ExprPtr e = parse_and();
+      if (!e) return nullptr;
+      operands.push_back(std::move(e));
+      if (!at_keyword("or")) break;
+      next();
+    }
+    return make_nary(Expr::Kind::kOr, std::move(operands));
+  }
+
+  // and := unary ("and" unary)*
+  ExprPtr parse_and() {
+    std::vector<ExprPtr> operands;
+    while (true) {
+      ExprPtr e = parse_unary();
+      if (!e) return nullptr;
+      operands.push_back(std::move(e));
+      if (!at_keyword("and")) break;
+      next();
+    }
+    return make_nary(Expr::Kind::kAnd, std::move(operands));
+  }
+
+  // unary := "not" unary | "(" or ")" | comparison
+  ExprPtr parse_unary() {
+    if (!at_keyword("not") && peek().kind != TokenKind::kLParen) return parse_comparison();
+    if (depth_ >= kMaxNesting) {
+      fail_at(peek().offset, "expected at most " + std::to_string(kMaxNesting) +
+                                 " \"not\"s and parentheses inside each other, found more");
+      return nullptr;
+    }
+    ++depth_;
+    ExprPtr result;
+    if (at_keyword("not")) {
+      next();
+      if (ExprPtr operand = parse_unary()) {
+        auto e = std::make_shared<Expr>();
+        e->kind = Expr::Kind::kNot;
+        e->children.push_back(std::move(operand));
+        result = std::move(e);
+      }
+    } else {
+      const Token& open = next();
+      ++open_parens_;
+      ExprPtr inner = parse_or();
+      --open_parens_;
+      if (inner) {
+        if (peek().kind == TokenKind::kRParen) {
+          next();
+          result = std::move(inner);
+        } else if (peek().kind == TokenKind::kEnd) {
+          // Unbalanced: point at the "(" that is never closed.
+          fail_at(open.offset, "expected \")\" to close this \"(\", found end of condition");
+        } else {
+          fail_connective(peek(), "\")\"");
+        }
+      }
+    }
+    --depth_;
+    return result;
+  }
+
+  // comparison := QUANTITY OP NUMBER [UNIT]
+  ExprPtr parse_comparison() {
+    const Token& q = peek();
+    if (q.kind != TokenKind::kWord || is_keyword(q.text) || !is_quantity_name(q.text)) {
+      std::string hint;
+      if (q.kind == TokenKind::kNumber) hint = "write the quantity first, e.g. \"smoke >= 0.15\"";
+      fail(q, "a quantity name, \"not\" or \"(\"", hint);
+      return nullptr;
+    }
+    next();
+    Comparison c;
+    c.quantity = std::string(q.text);
+
+    const Token& op = peek();
+    auto parsed_op = op.kind == TokenKind::kOp ? to_op(op.text) : std::nullopt;
+    if (!parsed_op) {
+      fail(op, "a comparison operator (<, <=, >, >=, ==, !=)");
+      return nullptr;
+    }
+    next();
+    c.op = *parsed_op;
+
+    const Token& num = peek();
+    if (num.kind != TokenKind::kNumber) {
+      std::string hint;
+      if (std::size_t len = scan_number(num.text); len > 0 && is_known_unit(num.text.substr(len))) {
+        hint = "put a space between the number and its unit: \"" + std::string(num.text.substr(0, len)) + " " +
+               std::string(num.text.substr(len)) + "\"";
+      }
+      fail(num, "a number", hint);
+      return nullptr;
+    }
+    auto value = to_double(num.text);
+    if (!value) {
+      fail(num, "a number within the range of a double (about 1e-308 to 1e308 in size)");
+      return nullptr;
+    }
+    next();
+    c.threshold = *value;
+
+    // An optional unit: a word right after the number that is not a keyword.
+    const Token& unit = peek();
+    if (unit.kind == TokenKind::kWord && !is_keyword(unit.text)) {
+      if (is_known_unit(unit.text)) {
+        c.unit = std::string(unit.text);
+        next();
+      } else if (is_keyword(lowercase(unit.text)) || peek(1).kind == TokenKind::kOp) {
+        // "smoke > 1 AND co > 2", "smoke > 1 co > 2": a missing connective, not a unit.
+        fail_connective(unit, open_parens_ > 0 ? "\")\"" : "end of condition");
+        return nullptr;
+      } else {
+        fail(unit, "a unit (" + internal::known_units_list() + ")");
+        return nullptr;
+      }
+    }
+
+    auto e = std::make_shared<Expr>();
+    e->kind = Expr::Kind::kCompare;
+    e->compare = std::move(c);
+    return e;
+  }
+
+  std::vector<Token> tokens_;
+  std::size_t pos_ = 0;
+  int depth_ = 0;        // "not"s and "("s being parsed, innermost included
+  int open_parens_ = 0;  // "("s being parsed
+  ParseError error_;
+};
+
+// ---------------------------------------------------------------------------------
+// Evaluation and printing
+
+bool compare(double value, CompareOp op, double threshold) {
+  switch (op) {
+    case CompareOp::kLess: return value < threshold;
+    case CompareOp::kLessEqual: return value <= threshold;
+    case CompareOp::kGreater: return value > threshold;
+    case CompareOp::kGreaterEqual: return value >= threshold;
+    case CompareOp::kEqual: return value == threshold;
+    case CompareOp::kNotEqual: return value != threshold;
+  }
+  return false;
+}
+
+bool eval(const Expr& e, const ValueLookup& lookup, int* unit_mismatches) {
+  switch (e.kind) {
+    case Expr::Kind::kCompare: {
+      const Comparison& c = e.compare;
+      std::optional<Value> v = lookup(c.quantity);
+      // No reading, or a reading that is not a number: unknown, so false.
+      if (!v || !std::isfinite(v->value)) return false;
+      double x = v->value;
+      if (!c.unit.empty() && !v->unit.empty() && v->unit != c.unit) {
+        std::optional<double> converted = convert(v->value, v->unit, c.unit);
+        if (!converted) {
+          if (unit_mismatches != nullptr) ++*unit_mismatches;
+          return false;
+        }
+        x = *converted;
+        // Conversion rounds (0.3 m is 30.000000000000004 cm): a converted value within
+        // a few units in the last place of the threshold is taken to be equal to it.
+        if (std::fabs(x - c.threshold) <= 1e-12 * std::max(std::fabs(x), std::fabs(c.threshold))) x = c.threshold;
+      }
+      return compare(x, c.op, c.threshold);
+    }
+    case Expr::Kind::kAnd:
+      return std::all_of(e.children.begin(), e.children.end(),
+                         [&](const auto& child) { return eval(*child, lookup, unit_mismatches); });
+    case Expr::Kind::kOr:
+      return std::any_of(e.children.begin(), e.children.end(),
+                         [&](const auto& child) { return eval(*child, lookup, unit_mismatches); });
+    case Expr::Kind::kNot: return !eval(*e.children.front(), lookup, unit_mismatches);
+  }
+  return false;
+}
+
+void collect_quantities(const Expr& e, std::vector<std::string>& out) {
+  if (e.kind == Expr::Kind::kCompare) out.push_back(e.compare.quantity);
+  for (const auto& child : e.children) collect_quantities(*child, out);
+}
+
+// Binding strength: or < and < not < comparison.
+int precedence(Expr::Kind kind) {
+  switch (kind) {
+    case Expr::Kind::kOr: return 1;
+    case Expr::Kind::kAnd: return 2;
+    case Expr::Kind::kNot: return 3;
+    case Expr::Kind::kCompare: return 4;
+  }
+  return 4;
+}
+
+std::string format_number(double v) {
+  char buf[64];
+  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that reads back as v
+  if (ec != std::errc()) return "0";
+  return std::string(buf, ptr);
+}
+
+// `e` as text; parenthesised when it binds less tightly than `min_precedence`.
+void print(const Expr& e, int min_precedence, std::string& out) {
+  bool parens = precedence(e.kind) < min_precedence;
+  if (parens) out += '(';
+  switch (e.kind) {
+    case Expr::Kind::kCompare:
+      out += e.compare.quantity;
+      out += ' ';
+      out += to_string(e.compare.op);
+      out += ' ';
+      out += format_number(e.compare.threshold);
+      if (!e.compare.unit.empty()) {
+        out += ' ';
+        out += e.compare.unit;
+      }
+      break;
+    case Expr::Kind::kNot:
+      out += "not ";
+      print(*e.children.front(), precedence(Expr::Kind::kNot), out);
+      break;
+    case Expr::Kind::kAnd:
+    case Expr::Kind::kOr: {
+      // Operands of the same kind (only in hand-built trees) keep their parentheses,
+      // so the text parses back to the same tree.
+      const char* joiner = e.kind == Expr::Kind::kAnd ? " and " : " or ";
+      for (std::size_t i = 0; i < e.children.size(); ++i) {
+        if (i > 0) out += joiner;
+        print(*e.children[i], precedence(e.kind) + 1, out);
+      }
+      break;
+    }
+  }
+  if (parens) out += ')';
+}
+
+}  // namespace
+
+std::variant<Condition, ParseError> Condition::parse(std::string_view text) {
+  Parser parser(tokenize(text));
+  ExprPtr root = parser.parse_condition();
+  if (!root) return parser.error();
+  Condition c;
+  collect_quantities(*root, c.quantities_);
+  std::sort(c.quantities_.begin(), c.quantities_.end());
+  c.quantities_.erase(std::unique(c.quantities_.begin(), c.quantities_.end()), c.quantities_.end());
+  c.root_ = std::move(root);
+  return c;
+}
+
+bool Condition::evaluate(const ValueLookup& lookup, int* unit_mismatches) const {
+  if (!root_ || !lookup) return false;
+  return eval(*root_, lookup, unit_mismatches);
+}
+
+std::string Condition::to_string() const {
+  std::string out;
+  if (root_) print(*root_, 0, out);
+  return out;
+}
+
+}  // namespace lookout::rules

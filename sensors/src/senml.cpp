@@ -1,0 +1,366 @@
+// SenML (RFC 8428) JSON decoding. The rules followed are cited by section number.
+#include "lookout/sensors/senml.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <set>
+#include <string>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "lookout/base/time_format.h"
+#include "text_util.h"
+
+namespace lookout::sensors {
+
+namespace {
+
+using nlohmann::json;
+using internal::quote;
+
+// 4.5.3: a resolved time below 2^28 seconds is relative to the time of reception.
+constexpr double kRelativeTimeBound = 268435456.0;
+// 4.1: the version this decoder implements; a pack with a larger bver is refused.
+constexpr double kSupportedVersion = 10;
+// An update time (ut) beyond ten years is no real reporting period; the bound also
+// keeps the conversion to Duration (int64 nanoseconds) from overflowing.
+constexpr double kMaxUpdateTimeSeconds = 10.0 * 365 * 24 * 3600;
+
+std::string describe(const json& j) {
+  switch (j.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::object: return "an object";
+    case json::value_t::array: return "an array";
+    case json::value_t::string: return "a string";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float: return "a number";
+    case json::value_t::binary:
+    case json::value_t::discarded: break;
+  }
+  return "an unsupported value";
+}
+
+std::string record_prefix(std::size_t index) { return "record " + std::to_string(index) + ": "; }
+
+Status record_error(std::size_t index, const std::string& what) {
+  return Status::invalid_argument(record_prefix(index) + what);
+}
+
+Status field_error(std::size_t index, std::string_view field, const std::string& what) {
+  return record_error(index, "field \"" + std::string(field) + "\" " + what);
+}
+
+Status wrong_type(std::size_t index, std::string_view field, std::string_view expected, const json& found) {
+  return field_error(index, field, "must be " + std::string(expected) + ", found " + describe(found));
+}
+
+double seconds_of(Duration d) { return std::chrono::duration<double>(d).count(); }
+
+// Seconds to a Duration. Whole seconds and the fraction are converted apart: one
+// multiplication of an epoch-sized value by 1e9 would round it by up to ~128 ns.
+// `seconds` must be finite and within the range of Duration.
+Duration to_duration(double seconds) {
+  const double whole = std::floor(seconds);
+  return std::chrono::seconds(static_cast<std::int64_t>(whole)) +
+         std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds - whole));
+}
+
+// A record's fields as written, before base-field resolution.
+struct RawRecord {
+  std::optional<std::string> bn, bu, n, u, vs, vd;
+  std::optional<double> bt, bv, bs, v, s, t, ut;
+  std::optional<bool> vb;
+};
+
+// Reads the fields of the record `index` (1-based) into `out`, checking types.
+Status read_fields(const json& record, std::size_t index, const SenmlLimits& limits, RawRecord& out) {
+  for (const auto& [key, value] : record.items()) {
+    auto string_field = [&](std::optional<std::string>& slot) -> Status {
+      if (!value.is_string()) return wrong_type(index, key, "a string", value);
+      const auto& s = value.get_ref<const std::string&>();
+      if (s.size() > limits.max_string_bytes) {
+        return field_error(index, key,
+                           "is " + std::to_string(s.size()) + " bytes long; at most " +
+                               std::to_string(limits.max_string_bytes) + " are accepted");
+      }
+      slot = s;
+      return Status::ok();
+    };
+    auto number_field = [&](std::optional<double>& slot) -> Status {
+      if (!value.is_number()) return wrong_type(index, key, "a number", value);
+      double d = value.get<double>();
+      if (!std::isfinite(d)) return field_error(index, key, "must be a finite number");
+      slot = d;
+      return Status::ok();
+    };
+
+    Status st;
+    if (key == "bn") {
+      st = string_field(out.bn);
+    } else if (key == "bu") {
+      st = string_field(out.bu);
+    } else if (key == "n") {
+      st = string_field(out.n);
+    } else if (key == "u") {
+      st = string_field(out.u);
+    } else if (key == "vs") {
+      st = string_field(out.vs);
+    } else if (key == "vd") {
+      st = string_field(out.vd);
+    } else if (key == "bt") {
+      st = number_field(out.bt);
+    } else if (key == "bv") {
+      st = number_field(out.bv);
+    } else if (key == "bs") {
+      st = number_field(out.bs);
+    } else if (key == "v") {
+      st = number_field(out.v);
+    } else if (key == "s") {
+      st = number_field(out.s);
+    } else if (key == "t") {
+      st = number_field(out.t);
+    } else if (key == "ut") {
+      st = number_field(out.ut);
+    } else if (key == "vb") {
+      if (!value.is_boolean()) return wrong_type(index, key, "a boolean (true or false)", value);
+      out.vb = value.get<bool>();
+    } else if (key == "bver") {
+      // 4.1: bver is a positive integer; a reader must not use a pack of a later version.
+      if (!value.is_number()) return wrong_type(index, key, "a positive integer", value);
+      double version = value.get<double>();
+      if (!std::isfinite(version) || version < 1 || version != std::floor(version)) {
+        return field_error(index, key, "must be a positive integer, found " + value.dump());
+      }
+      if (version > kSupportedVersion) {
+        return field_error(index, key,
+                           "is " + value.dump() + "; this decoder understands SenML versions up to 10");
+      }
+    } else if (!key.empty() && key.back() == '_') {
+      // 4.4: labels ending in '_' must be understood; refuse the whole pack.
+      return field_error(index, key, "ends in '_' and so must be understood (RFC 8428 4.4), but is not supported");
+    }
+    // Any other label is an extension this decoder may ignore (4.4).
+    if (!st) return st;
+  }
+  return Status::ok();
+}
+
+// base64url (RFC 4648 section 5) without padding, as RFC 8428 section 5 requires for vd.
+bool is_base64url(std::string_view s) {
+  if (s.size() % 4 == 1) return false;  // no unpadded base64 text has this length
+  for (char c : s) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The base fields in force (4.1: each persists until a later record replaces it).
+struct BaseFields {
+  std::string name;
+  std::string unit;
+  double time = 0;
+  double value = 0;
+  double sum = 0;
+};
+
+StatusOr<SenmlRecord> resolve(const RawRecord& raw, const BaseFields& base, std::size_t index, Time now,
+                              const SenmlLimits& limits) {
+  SenmlRecord rec;
+
+  // 4.5.1: name = bn + n; the result must be non-empty and use the restricted set.
+  rec.local_name = raw.n.value_or("");
+  rec.name = base.name + rec.local_name;
+  if (rec.name.empty()) return record_error(index, "has no name; expected \"n\", or \"bn\" in this or an earlier record");
+  if (rec.name.size() > limits.max_string_bytes) {
+    return record_error(index, "the name (bn + n) is " + std::to_string(rec.name.size()) + " bytes long; at most " +
+                                   std::to_string(limits.max_string_bytes) + " are accepted");
+  }
+  if (auto bad = internal::find_bad_senml_name_char(rec.name); bad != internal::kNoPosition) {
+    std::string what = bad == 0 ? "must start with a letter or a digit" : "has " + internal::describe_char(rec.name[bad]) +
+                                                                            " at position " + std::to_string(bad + 1);
+    return record_error(index, "the name (bn + n) " + quote(rec.name) + " " + what +
+                                   "; names use only A-Z a-z 0-9 - : . / _ (RFC 8428 4.5.1)");
+  }
+
+  // 4.2: exactly one value field, unless there is a sum, which may stand alone.
+  std::vector<std::string_view> values;
+  if (raw.v) values.push_back("v");
+  if (raw.vb) values.push_back("vb");
+  if (raw.vs) values.push_back("vs");
+  if (raw.vd) values.push_back("vd");
+  if (values.size() > 1) {
+    return record_error(index, "has both \"" + std::string(values[0]) + "\" and \"" + std::string(values[1]) +
+                                   "\"; expected exactly one of v, vb, vs, vd");
+  }
+  if (values.empty() && !raw.s) return record_error(index, "has no value; expected one of v, vb, vs, vd, or a sum s");
+
+  if (raw.v) {
+    double v = base.value + *raw.v;  // 4.1: bv is added to v
+    if (!std::isfinite(v)) return field_error(index, "v", "plus the base value bv is not a finite number");
+    rec.value = v;
+  }
+  if (raw.s) {
+    double s = base.sum + *raw.s;  // 4.1: bs is added to s
+    if (!std::isfinite(s)) return field_error(index, "s", "plus the base sum bs is not a finite number");
+    rec.sum = s;
+  }
+  rec.bool_value = raw.vb;
+  rec.string_value = raw.vs;
+  if (raw.vd) {
+    if (!is_base64url(*raw.vd)) {
+      return field_error(index, "vd", "must be base64url text without padding (A-Z a-z 0-9 - _), found " + quote(*raw.vd));
+    }
+    rec.data_value = raw.vd;
+  }
+
+  rec.unit = raw.u ? *raw.u : base.unit;  // 4.1: u, if present, overrides bu
+
+  // 4.5.3: time = bt + t (t defaults to 0, so no time at all means "now"); below 2^28
+  // it counts from now, and may be negative (in the past).
+  double t = base.time + raw.t.value_or(0);
+  if (!std::isfinite(t)) return field_error(index, "t", "plus the base time bt is not a finite number");
+  const bool relative = t < kRelativeTimeBound;
+  const double now_s = to_epoch_seconds(now);
+  const double offset = relative ? t : t - now_s;  // seconds after now
+  const double max_future = seconds_of(limits.max_future);
+  const double max_past = seconds_of(limits.max_past);
+  if (offset > max_future || offset < -max_past) {
+    std::string where = offset > 0 ? internal::format_number(offset) + " s after now; at most " +
+                                         internal::format_number(max_future) + " s after now is accepted"
+                                   : internal::format_number(-offset) + " s before now; at most " +
+                                         internal::format_number(max_past) + " s before now is accepted";
+    return record_error(index, std::string("the time (bt + t = ") + internal::format_number(t) +
+                                   (relative ? ", relative to now" : "") + ") is " + where);
+  }
+  rec.time = relative ? now + to_duration(t) : Time(to_duration(t));
+
+  if (raw.ut) {
+    if (*raw.ut < 0 || *raw.ut > kMaxUpdateTimeSeconds) {
+      return field_error(index, "ut", "must be a number of seconds from 0 to " +
+                                          internal::format_number(kMaxUpdateTimeSeconds) + ", found " +
+                                          internal::format_number(*raw.ut));
+    }
+    rec.update_time = to_duration(*raw.ut);
+  }
+  return rec;
+}
+
+// Finds the first field that appears twice within one record while parsing; the
+// parsed document keeps only one of them, and a record whose "v" could mean either of
+// two values must not be guessed at.
+class DuplicateFieldFinder {
+ public:
+  bool on_event(int depth, json::parse_event_t event, const json& parsed) {
+    using E = json::parse_event_t;
+    if (depth == 0 && event == E::array_start) {
+      record_depth_ = 1;
+      return true;
+    }
+    if (depth == record_depth_ && (event == E::object_start || event == E::array_start || event == E::value)) {
+      ++record_index_;  // every element counts, so the numbers match the records'
+      seen_.clear();
+    } else if (event == E::key && depth == record_depth_ + 1 && !duplicate_ && parsed.is_string()) {
+      const auto& key = parsed.get_ref<const std::string&>();
+      if (!seen_.insert(key).second) duplicate_ = std::make_pair(record_index_, key);
+    }
+    return true;  // keep everything
+  }
+  const std::optional<std::pair<std::size_t, std::string>>& duplicate() const { return duplicate_; }
+
+ private:
+  int record_depth_ = 0;  // 0 for a lone record, 1 for records in a pack
+  std::size_t record_index_ = 0;
+  std::set<std::string> seen_;
+  std::optional<std::pair<std::size_t, std::string>> duplicate_;
+};
+
+// nlohmann's what() starts with "[json.exception.parse_error.101] "; drop that.
+std::string parse_error_text(const std::exception& e) {
+  std::string text = e.what();
+  if (!text.empty() && text[0] == '[') {
+    if (auto close = text.find("] "); close != std::string::npos) text.erase(0, close + 2);
+  }
+  return text;
+}
+
+StatusOr<std::vector<SenmlRecord>> decode(std::string_view payload, Time now, const SenmlLimits& limits) {
+  if (payload.size() > limits.max_payload_bytes) {
+    return Status::invalid_argument("the payload is " + std::to_string(payload.size()) + " bytes; at most " +
+                                    std::to_string(limits.max_payload_bytes) + " are accepted");
+  }
+
+  json doc;
+  DuplicateFieldFinder duplicates;
+  try {
+    doc = json::parse(
+        payload.begin(), payload.end(),
+        [&duplicates](int depth, json::parse_event_t event, json& parsed) {
+          return duplicates.on_event(depth, event, parsed);
+        });
+  } catch (const json::exception& e) {
+    // Also covers ill-formed UTF-8 in strings and numbers too large for a double.
+    return Status::invalid_argument("the payload is not valid UTF-8 JSON: " + parse_error_text(e));
+  }
+
+  std::vector<const json*> records;
+  if (doc.is_object()) {
+    records.push_back(&doc);
+  } else if (doc.is_array()) {
+    for (const auto& element : doc) records.push_back(&element);
+  } else {
+    return Status::invalid_argument("expected a SenML pack (a JSON array of records) or one record (a JSON object), found " +
+                                    describe(doc));
+  }
+  if (records.empty()) return Status::invalid_argument("the SenML pack is empty; expected at least one record");
+  if (records.size() > limits.max_records) {
+    return Status::invalid_argument("the SenML pack has " + std::to_string(records.size()) + " records; at most " +
+                                    std::to_string(limits.max_records) + " are accepted");
+  }
+
+  std::vector<SenmlRecord> out;
+  out.reserve(records.size());
+  BaseFields base;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const std::size_t index = i + 1;
+    const json& record = *records[i];
+    if (!record.is_object()) {
+      return record_error(index, "expected an object (a SenML record), found " + describe(record));
+    }
+    if (duplicates.duplicate() && duplicates.duplicate()->first == index) {
+      return field_error(index, duplicates.duplicate()->second, "appears more than once; expected it at most once");
+    }
+    RawRecord raw;
+    if (Status st = read_fields(record, index, limits, raw); !st) return st;
+
+    // 4.1: base fields apply to this record and the ones after it, until replaced.
+    if (raw.bn) base.name = *raw.bn;
+    if (raw.bu) base.unit = *raw.bu;
+    if (raw.bt) base.time = *raw.bt;
+    if (raw.bv) base.value = *raw.bv;
+    if (raw.bs) base.sum = *raw.bs;
+
+    auto resolved = resolve(raw, base, index, now, limits);
+    if (!resolved) return resolved.status();
+    out.push_back(std::move(resolved).value());
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<std::vector<SenmlRecord>> decode_senml(std::string_view payload, Time now, const SenmlLimits& limits) {
+  try {
+    return decode(payload, now, limits);
+  } catch (const std::exception& e) {
+    // Not expected (types are checked before every access); never let it escape.
+    return Status::internal(std::string("decoding SenML: ") + e.what());
+  }
+}
+
+}  // namespace lookout::sensors

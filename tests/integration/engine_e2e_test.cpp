@@ -1,0 +1,269 @@
+// End to end, as a user runs it: real Mosquitto, the real lookout binary, lookoutctl,
+// and a real MQTT client publishing SenML like a building sensor.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "engine_fixture.h"
+
+namespace lookout::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+constexpr auto kWait = 10s;
+
+constexpr const char* kSensors = R"(sensors:
+  - id: smk-b12-1
+    place: xc/hl/qy/g03/b12
+    kind: smoke_detector
+    quantities: [smoke]
+  - id: tmp-b12-1
+    place: xc/hl/qy/g03/b12
+    kind: heat_detector
+    quantities: [temperature]
+  - id: smk-b07-1
+    place: xc/hl/qy/g01/b07
+    kind: smoke_detector
+    quantities: [smoke]
+)";
+
+constexpr const char* kPlaces = R"(places:
+  - path: xc/hl/qy
+    name: Qingyuan community
+  - path: xc/hl/qy/g03/b12
+    name: Building 12
+    point: [39.9042, 116.4074]
+    radius_m: 40
+)";
+
+std::string fire_plan(const std::string& threshold) {
+  return R"(id: fire
+title: Residential fire
+owner: Qingyuan community office
+places: ["xc/hl/qy/**"]
+levels:
+  II:
+    when: smoke >= )" + threshold + R"( /
+    alert:
+      category: Fire
+      event: Residential fire
+      response_type: Evacuate
+      headline: "Fire alarm in {place_name}"
+      description: "{quantity} {value} {unit} at {time} from {sensor}"
+      instruction: Leave by the stairs.
+)";
+}
+
+std::string param(const json& info, const std::string& name) {
+  for (const auto& p : info["parameter"]) {
+    if (p["valueName"] == name) return p["value"];
+  }
+  return "";
+}
+
+class EngineEndToEnd : public EngineFixture {
+ protected:
+  void load_registries_and_plan(const std::string& threshold = "0.15") {
+    auto r = ctl({"sensors", "import", file("sensors.yaml", kSensors)});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    r = ctl({"places", "import", file("places.yaml", kPlaces)});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    r = ctl({"plan", "apply", file("fire.yaml", fire_plan(threshold))});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+};
+
+TEST_F(EngineEndToEnd, ThresholdReadingProducesOneValidCapAlertInJsonAndXml) {
+  ASSERT_NO_FATAL_FAILURE(start_engine({"--cap-xml"}));
+  ASSERT_NO_FATAL_FAILURE(load_registries_and_plan());
+  MqttProbe probe(broker_->uri(), {"lookout/v1/alerts/#", "lookout/v1/alerts-xml/#", "lookout/v1/incidents/#"});
+  probe.publish(sensor_topic("smk-b12-1"), R"([{"bn":"smk-b12-1:","n":"smoke","u":"/","v":0.05}])");
+  probe.publish(sensor_topic("smk-b12-1"), R"([{"n":"smoke","u":"/","v":0.2},{"n":"smoke","u":"/","v":0.25,"t":1}])");
+  auto alert = probe.wait_for("lookout/v1/alerts/xc/hl/qy/g03/b12", kWait);
+  ASSERT_TRUE(alert) << engine_.log();
+  auto a = json::parse(alert->payload);
+  EXPECT_EQ(a["sender"], "lookout@it.example");
+  EXPECT_EQ(a["identifier"], "lookout@it.example.inc-000001.1");
+  EXPECT_EQ(a["status"], "Actual");
+  EXPECT_EQ(a["msgType"], "Alert");
+  EXPECT_EQ(a["scope"], "Public");
+  EXPECT_EQ(a["incidents"], "inc-000001");
+  EXPECT_TRUE(a["sent"].get<std::string>().ends_with("+08:00")) << a["sent"];
+  const auto& info = a["info"][0];
+  EXPECT_EQ(info["category"][0], "Fire");
+  EXPECT_EQ(info["event"], "Residential fire");
+  EXPECT_EQ(info["responseType"][0], "Evacuate");
+  EXPECT_EQ(info["urgency"], "Immediate");
+  EXPECT_EQ(info["severity"], "Severe");
+  EXPECT_EQ(info["headline"], "Fire alarm in Building 12");
+  EXPECT_EQ(param(info, "warningLevel"), "II");
+  EXPECT_EQ(param(info, "warningColor"), "orange");
+  EXPECT_EQ(param(info, "plan"), "fire");
+  EXPECT_EQ(info["area"][0]["areaDesc"], "Building 12");
+  EXPECT_EQ(info["area"][0]["geocode"][0]["value"], "xc/hl/qy/g03/b12");
+  EXPECT_FALSE(info["area"][0]["circle"].empty());
+
+  auto xml = probe.wait_for("lookout/v1/alerts-xml/xc/hl/qy/g03/b12", kWait);
+  ASSERT_TRUE(xml);
+  EXPECT_NE(xml->payload.find("<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">"), std::string::npos);
+  EXPECT_NE(xml->payload.find("<identifier>lookout@it.example.inc-000001.1</identifier>"), std::string::npos);
+
+  auto state = probe.wait_for("lookout/v1/incidents/inc-000001", kWait);
+  ASSERT_TRUE(state);
+  EXPECT_EQ(json::parse(state->payload)["level"], "II");
+
+  // More readings above the threshold join the incident: no second alert.
+  probe.publish(sensor_topic("smk-b12-1"), R"([{"n":"smoke","u":"/","v":0.3}])");
+  probe.publish(sensor_topic("smk-b07-1"), R"([{"n":"smoke","u":"/","v":0.01}])");
+  // A reading that opens a second incident elsewhere proves the first were processed.
+  probe.publish(sensor_topic("smk-b07-1"), R"([{"n":"smoke","u":"/","v":0.4}])");
+  ASSERT_TRUE(probe.wait_for("lookout/v1/alerts/xc/hl/qy/g01/b07", kWait));
+  EXPECT_EQ(probe.received("lookout/v1/alerts/xc/hl/qy/g03/b12").size(), 1u);
+
+  auto list = ctl({"incidents", "list", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(json::parse(list.out)["incidents"].size(), 2u);
+}
+
+TEST_F(EngineEndToEnd, MalformedPayloadIsDeadLetteredWithReasonAndEngineKeepsWorking) {
+  ASSERT_NO_FATAL_FAILURE(start_engine());
+  ASSERT_NO_FATAL_FAILURE(load_registries_and_plan());
+  MqttProbe probe(broker_->uri(), {"lookout/v1/deadletter", "lookout/v1/alerts/#"});
+  probe.publish(sensor_topic("smk-b12-1"), R"({"n":"smoke","v":"lots"})");
+  probe.publish(sensor_topic("smk-b12-1"), "\xff\xfe not json");
+  probe.publish(sensor_topic("ghost-1"), R"([{"n":"smoke","v":0.9}])");
+  probe.publish("lookout/v1/sensors/bad$id", R"([{"n":"smoke","v":0.9}])");
+  auto first = probe.wait_for("lookout/v1/deadletter", kWait, 0);
+  ASSERT_TRUE(first) << engine_.log();
+  ASSERT_TRUE(probe.wait_for("lookout/v1/deadletter", kWait, 3));
+  auto dl = probe.received("lookout/v1/deadletter");
+  ASSERT_EQ(dl.size(), 4u);
+  auto d0 = json::parse(dl[0].payload);
+  EXPECT_EQ(d0["topic"], "lookout/v1/sensors/smk-b12-1");
+  EXPECT_EQ(d0["payload"], R"({"n":"smoke","v":"lots"})");
+  EXPECT_NE(d0["reason"].get<std::string>().find("\"v\""), std::string::npos) << d0["reason"];
+  EXPECT_NE(json::parse(dl[1].payload)["reason"].get<std::string>().find("SenML"), std::string::npos);
+  EXPECT_NE(json::parse(dl[2].payload)["reason"].get<std::string>().find("unknown sensor"), std::string::npos);
+  EXPECT_NE(json::parse(dl[3].payload)["reason"].get<std::string>().find("sensor id"), std::string::npos);
+  // Still working.
+  probe.publish(sensor_topic("smk-b12-1"), R"([{"n":"smoke","u":"/","v":0.5}])");
+  EXPECT_TRUE(probe.wait_for("lookout/v1/alerts/", kWait)) << engine_.log();
+  EXPECT_TRUE(engine_.running());
+}
+
+TEST_F(EngineEndToEnd, PlanAppliedWithLookoutctlTakesEffectLiveAndBadPlanIsRejectedWhole) {
+  ASSERT_NO_FATAL_FAILURE(start_engine());
+  ASSERT_NO_FATAL_FAILURE(load_registries_and_plan("0.5"));  // version 1: high threshold
+  MqttProbe probe(broker_->uri(), {"lookout/v1/alerts/#", "lookout/v1/deadletter"});
+  probe.publish(sensor_topic("smk-b12-1"), R"([{"n":"smoke","u":"/","v":0.2}])");
+  // Prove the reading was processed (a dead letter after it arrives after it) before asserting silence.
+  probe.publish(sensor_topic("ghost"), "[]");
+  ASSERT_TRUE(probe.wait_for("lookout/v1/deadletter", kWait));
+  EXPECT_TRUE(probe.received("lookout/v1/alerts/").empty());
+
+  // A broken version is rejected whole, with file:line:column, and v1 keeps running.
+  auto bad_path = file("fire-bad.yaml", fire_plan("0.1 furlongs"));
+  auto bad = ctl({"plan", "apply", bad_path});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find(bad_path + ":7:"), std::string::npos) << bad.err;
+  auto list = ctl({"plan", "list", "--json"});
+  ASSERT_EQ(list.exit_code, 0);
+  EXPECT_EQ(json::parse(list.out)["plans"][0]["version"], 1);
+
+  // Version 2 lowers the threshold: the same reading now alerts, without a restart.
+  auto ok = ctl({"plan", "apply", file("fire.yaml", fire_plan("0.1"))});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("version 2"), std::string::npos) << ok.out;
+  probe.publish(sensor_topic("smk-b12-1"), R"([{"n":"smoke","u":"/","v":0.2}])");
+  auto alert = probe.wait_for("lookout/v1/alerts/xc/hl/qy/g03/b12", kWait);
+  ASSERT_TRUE(alert) << engine_.log();
+  EXPECT_EQ(param(json::parse(alert->payload)["info"][0], "planVersion"), "2");
+
+  auto v1 = ctl({"plan", "show", "fire", "--version", "1", "--json"});
+  ASSERT_EQ(v1.exit_code, 0) << v1.err;
+  EXPECT_NE(json::parse(v1.out)["source"].get<std::string>().find("smoke >= 0.5"), std::string::npos);
+}
+
+TEST_F(EngineEndToEnd, RestartKeepsStoredPlanRegistriesAndOpenIncidents) {
+  ASSERT_NO_FATAL_FAILURE(start_engine());
+  ASSERT_NO_FATAL_FAILURE(load_registries_and_plan());
+  {
+    MqttProbe probe(broker_->uri(), {"lookout/v1/alerts/#"});
+    probe.publish(sensor_topic("smk-b12-1"), R"([{"n":"smoke","u":"/","v":0.2}])");
+    ASSERT_TRUE(probe.wait_for("lookout/v1/alerts/", kWait)) << engine_.log();
+  }
+  EXPECT_EQ(stop_engine(), 0) << engine_.log();
+  {
+    // The engine said goodbye: retained status is offline.
+    MqttProbe status(broker_->uri(), {"lookout/v1/engine/status"});
+    auto s = status.wait_for("lookout/v1/engine/status", kWait);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->payload, "offline");
+  }
+  ASSERT_NO_FATAL_FAILURE(start_engine());
+  auto list = ctl({"plan", "list", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto plans = json::parse(list.out)["plans"];
+  ASSERT_EQ(plans.size(), 1u);
+  EXPECT_EQ(plans[0]["id"], "fire");
+  EXPECT_EQ(plans[0]["version"], 1);
+
+  MqttProbe probe(broker_->uri(), {"lookout/v1/alerts/#", "lookout/v1/engine/status"});
+  auto online = probe.wait_for("lookout/v1/engine/status", kWait);
+  ASSERT_TRUE(online);
+  EXPECT_EQ(online->payload, "online");
+  // The incident opened before the restart is still open: more smoke there is no news,
+  // while smoke in another building opens inc-000002.
+  probe.publish(sensor_topic("smk-b12-1"), R"([{"n":"smoke","u":"/","v":0.3}])");
+  probe.publish(sensor_topic("smk-b07-1"), R"([{"n":"smoke","u":"/","v":0.3}])");
+  auto alert = probe.wait_for("lookout/v1/alerts/", kWait);
+  ASSERT_TRUE(alert) << engine_.log();
+  EXPECT_EQ(alert->topic, "lookout/v1/alerts/xc/hl/qy/g01/b07");
+  EXPECT_EQ(json::parse(alert->payload)["incidents"], "inc-000002");
+}
+
+TEST_F(EngineEndToEnd, Mqtt5SensorsWorkToo) {
+  ASSERT_NO_FATAL_FAILURE(start_engine());
+  ASSERT_NO_FATAL_FAILURE(load_registries_and_plan());
+  MqttProbe probe(broker_->uri(), {"lookout/v1/alerts/#"}, 5);
+  probe.publish(sensor_topic("smk-b12-1"), R"([{"n":"smoke","u":"/","v":0.2}])");
+  EXPECT_TRUE(probe.wait_for("lookout/v1/alerts/xc/hl/qy/g03/b12", kWait)) << engine_.log();
+}
+
+TEST_F(EngineEndToEnd, LookoutctlSaysClearlyWhenNoEngineRuns) {
+  auto r = ctl({"plan", "list"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("no engine is running"), std::string::npos) << r.err;
+  auto s = run({LOOKOUTCTL_BIN, "--engine", "http://127.0.0.1:1", "--token", "x", "status"});
+  EXPECT_EQ(s.exit_code, 3);
+  EXPECT_NE(s.err.find("no engine answers at http://127.0.0.1:1"), std::string::npos) << s.err;
+}
+
+TEST_F(EngineEndToEnd, AdminApiRequiresTheToken) {
+  ASSERT_NO_FATAL_FAILURE(start_engine());
+  auto r = run({LOOKOUTCTL_BIN, "--data-dir", data_dir_, "--token", "wrong", "status"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("token"), std::string::npos) << r.err;
+  EXPECT_EQ(ctl({"status"}).exit_code, 0);
+}
+
+TEST(PlanValidate, WorksWithoutAnEngineAndReportsFileLineColumn) {
+  auto library = std::string(LOOKOUT_SOURCE_DIR) + "/plans/library/residential-fire.yaml";
+  auto ok = run({LOOKOUTCTL_BIN, "plan", "validate", library});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("ok (plan residential-fire"), std::string::npos) << ok.out;
+  auto dir = make_temp_dir("validate");
+  auto bad = dir + "/bad.yaml";
+  write_text(bad, "id: Fire!\ntitle: x\nplaces: [\"xc\"]\nlevels:\n  V:\n    when: smoke >=\n");
+  auto r = run({LOOKOUTCTL_BIN, "plan", "validate", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(bad + ":1:5:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(bad + ":5:3:"), std::string::npos) << r.err;
+  auto j = run({LOOKOUTCTL_BIN, "--json", "plan", "validate", bad});
+  EXPECT_EQ(j.exit_code, 1);
+  EXPECT_FALSE(json::parse(j.out)["files"][0]["ok"].get<bool>());
+}
+
+}  // namespace
+}  // namespace lookout::testing

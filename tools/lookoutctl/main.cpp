@@ -1,0 +1,335 @@
+// lookoutctl: the coordinators' command-line tool. `plan validate` works offline;
+// everything else talks to a running engine over its admin API (docs/admin-api.md).
+//
+// Exit status: 0 success; 1 the request was refused or failed (invalid file, not
+// found); 2 usage error; 3 no engine is running or reachable.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "http_client.h"
+#include "lookout/plans/plan.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace lookout;
+
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kFailed = 1;
+constexpr int kNoEngine = 3;
+
+struct Globals {
+  std::string engine;    // admin API URL
+  std::string token;
+  std::string data_dir;  // where the engine wrote admin.json
+  bool json_output = false;
+};
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+// Finds the engine: flags, then environment, then <data_dir>/admin.json.
+bool locate_engine(Globals& g, std::string& error) {
+  if (g.engine.empty()) {
+    if (const char* e = std::getenv("LOOKOUT_ENGINE")) g.engine = e;
+  }
+  if (g.token.empty()) {
+    if (const char* t = std::getenv("LOOKOUT_TOKEN")) g.token = t;
+  }
+  if (!g.engine.empty() && !g.token.empty()) return true;
+  auto file = fs::path(g.data_dir) / "admin.json";
+  std::string text;
+  if (!read_file(file.string(), text)) {
+    error = "no engine is running: " + file.string() +
+            " does not exist (start one with `lookout --data-dir " + g.data_dir +
+            "`, or pass --engine URL and --token TOKEN)";
+    return false;
+  }
+  try {
+    auto j = json::parse(text);
+    if (g.engine.empty()) g.engine = j.at("url").get<std::string>();
+    if (g.token.empty()) g.token = j.at("token").get<std::string>();
+  } catch (const std::exception& e) {
+    error = file.string() + " is not readable: " + e.what();
+    return false;
+  }
+  return true;
+}
+
+void print_diagnostics(const json& diagnostics) {
+  for (const auto& d : diagnostics) std::cerr << d.value("text", d.dump()) << "\n";
+}
+
+// Calls the engine; prints errors itself. Returns the exit status and fills `reply`.
+int call(Globals& g, const std::string& method, const std::string& target, const std::string& body, json& reply) {
+  std::string error;
+  if (!locate_engine(g, error)) {
+    std::cerr << "lookoutctl: " << error << "\n";
+    return kNoEngine;
+  }
+  auto r = ctl::http_request(g.engine, method, target, body, g.token, "application/yaml");
+  if (!r.is_ok()) {
+    std::cerr << "lookoutctl: " << r.status().message() << "\n";
+    return kNoEngine;
+  }
+  try {
+    reply = json::parse(r->body);
+  } catch (const std::exception&) {
+    std::cerr << "lookoutctl: the engine answered " << r->status << " with a body that is not JSON\n";
+    return kFailed;
+  }
+  if (r->status != 200) {
+    if (g.json_output) {
+      std::cout << reply.dump(2) << "\n";
+    } else {
+      std::cerr << "lookoutctl: " << reply.value("error", "the engine answered " + std::to_string(r->status)) << "\n";
+      if (reply.contains("diagnostics")) print_diagnostics(reply["diagnostics"]);
+    }
+    return kFailed;
+  }
+  return kOk;
+}
+
+int plan_validate(const Globals& g, const std::vector<std::string>& files) {
+  int status = kOk;
+  json results = json::array();
+  for (const auto& file : files) {
+    std::string text;
+    if (!read_file(file, text)) {
+      std::cerr << file << ": cannot read the file\n";
+      results.push_back({{"file", file}, {"ok", false}, {"error", "cannot read the file"}});
+      status = kFailed;
+      continue;
+    }
+    auto r = plans::load_plan(text, file);
+    json entry = {{"file", file}, {"ok", r.plan.has_value()}};
+    if (r.plan) {
+      std::vector<std::string> levels;
+      for (const auto& l : r.plan->levels) levels.emplace_back(plans::level_name(l.level));
+      entry["plan"] = r.plan->id;
+      entry["levels"] = levels;
+      if (!g.json_output) {
+        std::string joined;
+        for (const auto& l : levels) joined += (joined.empty() ? "" : ", ") + l;
+        std::cout << file << ": ok (plan " << r.plan->id << ", levels " << joined << ")\n";
+      }
+    } else {
+      status = kFailed;
+      json ds = json::array();
+      for (const auto& d : r.diagnostics) {
+        ds.push_back({{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}});
+        if (!g.json_output) std::cerr << d.to_string() << "\n";
+      }
+      entry["diagnostics"] = ds;
+    }
+    results.push_back(entry);
+  }
+  if (g.json_output) std::cout << json{{"files", results}}.dump(2) << "\n";
+  return status;
+}
+
+int plan_apply(Globals& g, const std::string& file) {
+  std::string text;
+  if (!read_file(file, text)) {
+    std::cerr << "lookoutctl: cannot read " << file << "\n";
+    return kFailed;
+  }
+  json reply;
+  int rc = call(g, "POST", "/v1/plans?file=" + ctl::url_encode(file), text, reply);
+  if (rc != kOk) return rc;
+  if (g.json_output) {
+    std::cout << reply.dump(2) << "\n";
+  } else if (reply.value("unchanged", false)) {
+    std::cout << file << ": unchanged (running version " << reply["version"] << ")\n";
+  } else {
+    std::cout << file << ": applied as version " << reply["version"] << "\n";
+  }
+  return kOk;
+}
+
+int simple_get(Globals& g, const std::string& target, const std::function<void(const json&)>& print) {
+  json reply;
+  int rc = call(g, "GET", target, "", reply);
+  if (rc != kOk) return rc;
+  if (g.json_output) {
+    std::cout << reply.dump(2) << "\n";
+  } else {
+    print(reply);
+  }
+  return kOk;
+}
+
+int import_file(Globals& g, const std::string& what, const std::string& file) {
+  std::string text;
+  if (!read_file(file, text)) {
+    std::cerr << "lookoutctl: cannot read " << file << "\n";
+    return kFailed;
+  }
+  json reply;
+  int rc = call(g, "POST", "/v1/" + what + "?file=" + ctl::url_encode(file),
+                text, reply);
+  if (rc != kOk) return rc;
+  if (g.json_output) {
+    std::cout << reply.dump(2) << "\n";
+  } else {
+    std::cout << file << ": imported " << reply["imported"] << " " << what << "\n";
+  }
+  return kOk;
+}
+
+std::string pad(std::string s, std::size_t n) {
+  if (s.size() < n) s.resize(n, ' ');
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Globals g;
+  g.data_dir = std::getenv("LOOKOUT_DATA_DIR") ? std::getenv("LOOKOUT_DATA_DIR") : "./var";
+  CLI::App app{"lookoutctl: manage a Lookout engine (plans, registries, incidents)"};
+  app.footer(
+      "The engine is found from --engine/--token, else LOOKOUT_ENGINE/LOOKOUT_TOKEN, else the admin.json\n"
+      "the engine wrote in its data directory (--data-dir, LOOKOUT_DATA_DIR, default ./var).\n"
+      "Exit status: 0 success, 1 refused or failed, 2 usage error, 3 no engine reachable.");
+  app.require_subcommand(1);
+  // Global options may come after the subcommand too (lookoutctl plan list --json):
+  // subcommands created below inherit this.
+  app.fallthrough();
+  app.add_option("--engine", g.engine, "admin API URL, e.g. http://127.0.0.1:8470");
+  app.add_option("--token", g.token, "admin API token");
+  app.add_option("--data-dir", g.data_dir, "the engine's data directory (for admin.json)");
+  app.add_flag("--json", g.json_output, "print JSON for scripts");
+
+  int rc = kOk;
+  auto* plan = app.add_subcommand("plan", "contingency plans");
+  plan->require_subcommand(1);
+  std::vector<std::string> validate_files;
+  auto* validate = plan->add_subcommand("validate", "check plan files without an engine; non-zero exit on any error");
+  validate->add_option("files", validate_files, "plan files (YAML)")->required()->check(CLI::ExistingFile);
+  validate->callback([&] { rc = plan_validate(g, validate_files); });
+
+  std::string apply_file;
+  auto* apply = plan->add_subcommand("apply", "check and store a plan in the engine; it takes effect at once");
+  apply->add_option("file", apply_file, "plan file (YAML)")->required()->check(CLI::ExistingFile);
+  apply->callback([&] { rc = plan_apply(g, apply_file); });
+
+  auto* list = plan->add_subcommand("list", "the plans the engine runs");
+  list->callback([&] {
+    rc = simple_get(g, "/v1/plans", [](const json& r) {
+      if (r["plans"].empty()) std::cout << "no plans applied\n";
+      for (const auto& p : r["plans"]) {
+        std::string levels;
+        for (const auto& l : p["levels"]) levels += (levels.empty() ? "" : ",") + l.get<std::string>();
+        std::cout << pad(p["id"].get<std::string>(), 24) << " v" << pad(std::to_string(p["version"].get<int>()), 4)
+                  << pad(levels, 14) << p["title"].get<std::string>() << "  (applied " << p["applied"].get<std::string>()
+                  << ")\n";
+      }
+    });
+  });
+
+  std::string show_id;
+  unsigned show_version = 0;
+  auto* show = plan->add_subcommand("show", "one plan: summary and source");
+  show->add_option("id", show_id, "plan id")->required();
+  show->add_option("--version", show_version, "an older stored version (default: the running one)");
+  show->callback([&] {
+    std::string target = "/v1/plans/" + ctl::url_encode(show_id);
+    if (show_version) target += "?version=" + std::to_string(show_version);
+    rc = simple_get(g, target, [](const json& p) {
+      std::cout << p["id"].get<std::string>() << " version " << p["version"] << ": " << p["title"].get<std::string>()
+                << "\napplied " << p["applied"].get<std::string>() << " from " << p["file"].get<std::string>() << "\n";
+      for (const auto& r : p["rules"]) {
+        std::cout << "  level " << pad(r["level"].get<std::string>(), 4) << "(" << r["color"].get<std::string>()
+                  << ") when " << r["when"].get<std::string>() << "\n";
+      }
+      std::cout << "---\n" << p["source"].get<std::string>();
+    });
+  });
+
+  for (std::string what : {"places", "sensors"}) {
+    auto* cmd = app.add_subcommand(what, what == "places" ? "the place registry" : "the sensor registry");
+    cmd->require_subcommand(1);
+    auto file = std::make_shared<std::string>();
+    auto* import = cmd->add_subcommand("import", "import " + what + " from a CSV or YAML file (all or nothing)");
+    import->add_option("file", *file, "CSV or YAML file")->required()->check(CLI::ExistingFile);
+    import->callback([&, what, file] { rc = import_file(g, what, *file); });
+    auto* ls = cmd->add_subcommand("list", "list the registered " + what);
+    ls->callback([&, what] {
+      rc = simple_get(g, "/v1/" + what, [what](const json& r) {
+        for (const auto& item : r[what]) {
+          if (what == "places") {
+            std::cout << pad(item["path"].get<std::string>(), 28) << item.value("name", "") << "\n";
+          } else {
+            std::cout << pad(item["id"].get<std::string>(), 20) << pad(item["place"].get<std::string>(), 28)
+                      << item["kind"].get<std::string>() << "\n";
+          }
+        }
+      });
+    });
+  }
+
+  auto* incidents = app.add_subcommand("incidents", "live incidents");
+  incidents->require_subcommand(1);
+  incidents->add_subcommand("list", "all incidents")->callback([&] {
+    rc = simple_get(g, "/v1/incidents", [](const json& r) {
+      if (r["incidents"].empty()) std::cout << "no incidents\n";
+      for (const auto& in : r["incidents"]) {
+        std::cout << pad(in["id"].get<std::string>(), 12) << pad(in["level"].get<std::string>(), 4)
+                  << pad(in["color"].get<std::string>(), 8) << pad(in["state"].get<std::string>(), 10)
+                  << pad(in["plan"].get<std::string>(), 20) << in["place"].get<std::string>() << "  ("
+                  << in["place_name"].get<std::string>() << ", opened " << in["opened"].get<std::string>() << ")\n";
+      }
+    });
+  });
+  std::string incident_id;
+  auto* ishow = incidents->add_subcommand("show", "one incident and the alerts sent for it");
+  ishow->add_option("id", incident_id, "incident id")->required();
+  ishow->callback([&] {
+    rc = simple_get(g, "/v1/incidents/" + ctl::url_encode(incident_id), [](const json& in) {
+      std::cout << in["id"].get<std::string>() << ": level " << in["level"].get<std::string>() << " ("
+                << in["color"].get<std::string>() << "), " << in["state"].get<std::string>() << ", plan "
+                << in["plan"].get<std::string>() << " v" << in["plan_version"] << "\nplace "
+                << in["place"].get<std::string>() << " (" << in["place_name"].get<std::string>() << ")\nopened "
+                << in["opened"].get<std::string>() << "\ntrigger: " << in["trigger"]["quantity"].get<std::string>()
+                << " " << in["trigger"]["value"] << " " << in["trigger"]["unit"].get<std::string>() << " from "
+                << in["trigger"]["sensor"].get<std::string>() << " at " << in["trigger"]["time"].get<std::string>()
+                << "\nalerts:\n";
+      for (const auto& a : in["alerts"]) {
+        std::cout << "  " << a["sent"].get<std::string>() << "  " << pad(a["msgType"].get<std::string>(), 7)
+                  << " level " << pad(a["level"].get<std::string>(), 4) << a["identifier"].get<std::string>() << "\n";
+      }
+    });
+  });
+
+  app.add_subcommand("status", "engine health and counters")->callback([&] {
+    rc = simple_get(g, "/v1/status", [](const json& s) {
+      std::cout << "engine: " << s["status"].get<std::string>() << "  (broker " << s["broker"].get<std::string>()
+                << ", store " << s["store"].get<std::string>() << ")\n"
+                << "plans " << s["plans"] << ", places " << s["places"] << ", sensors " << s["sensors"]
+                << ", open incidents " << s["open_incidents"] << "\n";
+      for (const auto& [k, v] : s["counters"].items()) std::cout << "  " << pad(k, 18) << v << "\n";
+    });
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  return rc;
+}
