@@ -223,8 +223,10 @@ void PahoTransport::stop(const OutboundMessage& final_message, std::chrono::mill
       im.client->publish(mqtt::make_message(final_message.topic, final_message.payload, final_message.qos,
                                             final_message.retained))
           ->wait_for(timeout);
+      spdlog::debug("MQTT: final message published");
     }
     if (im.client->is_connected()) im.client->disconnect()->wait_for(timeout);
+    spdlog::debug("MQTT: disconnected");
   } catch (const mqtt::exception& e) {
     spdlog::warn("MQTT: while disconnecting: {}", e.what());
   }

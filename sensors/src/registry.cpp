@@ -100,7 +100,8 @@ std::optional<PlacePath> check_place_path(const std::string& text, Where at, Rep
 
 std::optional<std::string> latitude_problem(double lat) {
   if (lat >= -90 && lat <= 90) return std::nullopt;
-  return "latitude " + format_number(lat) + " is outside -90 to 90; expected degrees north, written before the longitude";
+  return "latitude " + format_number(lat) +
+         " is outside -90 to 90; expected degrees north, written before the longitude";
 }
 
 std::optional<std::string> longitude_problem(double lon) {
@@ -290,8 +291,8 @@ class YamlFile {
       }
       auto [first, inserted] = seen.emplace(key.Scalar(), key_at.line);
       if (!inserted) {
-        r_.error(key_at, "key " + quote(key.Scalar()) + " appears twice " + std::string(where_text) + "; first on line " +
-                             std::to_string(first->second));
+        r_.error(key_at, "key " + quote(key.Scalar()) + " appears twice " + std::string(where_text) +
+                             "; first on line " + std::to_string(first->second));
         continue;
       }
       fn(key.Scalar(), key_at, entry.second);
@@ -360,22 +361,25 @@ class YamlFile {
     }
     std::optional<YAML::Node> list;
     bool found = false;
-    for_each_entry(root, root_at, "at the top of the file", [&](const std::string& key, Where key_at, const YAML::Node& v) {
-      if (key != list_key) {
-        r_.error(key_at, "unknown key " + quote(key) + " at the top of the file; expected " + key_text);
-        return;
-      }
-      found = true;
-      if (v.IsNull()) {
-        list = YAML::Node(YAML::NodeType::Sequence);  // "places:" with nothing: an empty list
-      } else if (v.IsSequence()) {
-        list = v;
-      } else {
-        r_.error(at(v, key_at), "expected a list under " + key_text + " (one item per line, each starting with '- '), found " +
-                                    describe(v));
-      }
-    });
-    if (!found) r_.error(root_at, "no " + key_text + " key; expected the file to start with " + std::string(list_key) + ":");
+    for_each_entry(
+        root, root_at, "at the top of the file", [&](const std::string& key, Where key_at, const YAML::Node& v) {
+          if (key != list_key) {
+            r_.error(key_at, "unknown key " + quote(key) + " at the top of the file; expected " + key_text);
+            return;
+          }
+          found = true;
+          if (v.IsNull()) {
+            list = YAML::Node(YAML::NodeType::Sequence);  // "places:" with nothing: an empty list
+          } else if (v.IsSequence()) {
+            list = v;
+          } else {
+            r_.error(at(v, key_at), "expected a list under " + key_text +
+                                        " (one item per line, each starting with '- '), found " + describe(v));
+          }
+        });
+    if (!found) {
+      r_.error(root_at, "no " + key_text + " key; expected the file to start with " + std::string(list_key) + ":");
+    }
     return list;
   }
 
@@ -384,7 +388,8 @@ class YamlFile {
   Reporter& r_;
 };
 
-std::string unknown_key_message(const std::string& key, std::string_view noun, const std::vector<std::string_view>& keys) {
+std::string unknown_key_message(const std::string& key, std::string_view noun,
+                                const std::vector<std::string_view>& keys) {
   return "unknown key " + quote(key) + " in this " + std::string(noun) + "; expected " + join(keys, ", ");
 }
 
@@ -404,7 +409,8 @@ std::vector<PlaceInfo> places_from_yaml(YamlFile& y, std::string_view text) {
     ++index;
     const Where item_at = y.at(item, list_at);
     if (!item.IsMap()) {
-      r.error(item_at, "item " + std::to_string(index) + " of places: expected a place (a map with path, name, ...), found " +
+      r.error(item_at, "item " + std::to_string(index) +
+                           " of places: expected a place (a map with path, name, ...), found " +
                            YamlFile::describe(item));
       continue;
     }
@@ -475,7 +481,8 @@ std::vector<SensorInfo> sensors_from_yaml(YamlFile& y, std::string_view text) {
     ++index;
     const Where item_at = y.at(item, list_at);
     if (!item.IsMap()) {
-      r.error(item_at, "item " + std::to_string(index) + " of sensors: expected a sensor (a map with id, place, ...), found " +
+      r.error(item_at, "item " + std::to_string(index) +
+                           " of sensors: expected a sensor (a map with id, place, ...), found " +
                            YamlFile::describe(item));
       continue;
     }
@@ -503,7 +510,8 @@ std::vector<SensorInfo> sensors_from_yaml(YamlFile& y, std::string_view text) {
       } else if (key == "quantities") {
         has_quantities = true;
         if (!v.IsSequence() || v.size() == 0) {
-          r.error(at, "expected a list of at least one quantity, e.g. [smoke, temperature], found " + YamlFile::describe(v));
+          r.error(at, "expected a list of at least one quantity, e.g. [smoke, temperature], found " +
+                          YamlFile::describe(v));
           return;
         }
         std::set<std::string> seen;
@@ -526,7 +534,9 @@ std::vector<SensorInfo> sensors_from_yaml(YamlFile& y, std::string_view text) {
     if (!has_id) r.error(item_at, "this sensor has no id; expected e.g. id: smoke-b12-3f");
     if (!has_place) r.error(item_at, "this sensor has no place; expected e.g. place: xc/hl/qy/g03/b12");
     if (!has_kind) r.error(item_at, "this sensor has no kind; expected e.g. kind: smoke_detector");
-    if (!has_quantities) r.error(item_at, "this sensor has no quantities; expected e.g. quantities: [smoke, temperature]");
+    if (!has_quantities) {
+      r.error(item_at, "this sensor has no quantities; expected e.g. quantities: [smoke, temperature]");
+    }
     out.push_back(std::move(sensor));
   }
   return out;
@@ -617,8 +627,8 @@ class CsvReader {
 class CsvHeader {
  public:
   // `known`: the columns with a meaning; `required`: those that must be present.
-  bool read(const Row& header, const std::vector<std::string_view>& known, const std::vector<std::string_view>& required,
-            Reporter& r) {
+  bool read(const Row& header, const std::vector<std::string_view>& known,
+            const std::vector<std::string_view>& required, Reporter& r) {
     bool ok = true;
     std::map<std::string, std::size_t> first;
     for (std::size_t i = 0; i < header.cells.size(); ++i) {
@@ -636,9 +646,11 @@ class CsvHeader {
         continue;
       }
       for (auto k : known) {
-        if (name != k && name.size() == k.size() &&
-            std::equal(name.begin(), name.end(), k.begin(), [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; })) {
-          r.error(cell.at, "column " + quote(name) + ": column names are lower case; expected \"" + std::string(k) + "\"");
+        if (name != k && name.size() == k.size() && std::equal(name.begin(), name.end(), k.begin(), [](char a, char b) {
+              return std::tolower(static_cast<unsigned char>(a)) == b;
+            })) {
+          r.error(cell.at,
+                  "column " + quote(name) + ": column names are lower case; expected \"" + std::string(k) + "\"");
           ok = false;
         }
       }
@@ -646,8 +658,9 @@ class CsvHeader {
     }
     for (auto k : required) {
       if (!columns_.count(std::string(k))) {
-        r.error({header_line(header), 0}, "the header row has no \"" + std::string(k) + "\" column; expected the columns " +
-                                              join(known, ",") + " (required: " + join(required, ",") + ")");
+        r.error({header_line(header), 0}, "the header row has no \"" + std::string(k) +
+                                              "\" column; expected the columns " + join(known, ",") +
+                                              " (required: " + join(required, ",") + ")");
         ok = false;
       }
     }
@@ -721,8 +734,10 @@ std::optional<std::vector<GeoPoint>> csv_polygon(const Cell& cell, Reporter& r) 
     }
     const std::string which = "polygon point " + std::to_string(i + 1) + ": ";
     if (!lat || !lon) {
-      r.error(cell.at, which + "expected \"latitude longitude\" (two numbers separated by a space; points separated by "
-                               "';'), found " + quote(pieces[i]));
+      r.error(cell.at, which +
+                           "expected \"latitude longitude\" (two numbers separated by a space; points separated by "
+                           "';'), found " +
+                           quote(pieces[i]));
       ok = false;
       continue;
     }
@@ -884,7 +899,8 @@ std::optional<Format> format_of(std::string_view file_name) {
   auto slash = file_name.find_last_of("/\\");
   if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return std::nullopt;
   std::string ext(file_name.substr(dot + 1));
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (ext == "csv") return Format::kCsv;
   if (ext == "yaml" || ext == "yml") return Format::kYaml;
   return std::nullopt;
@@ -960,7 +976,9 @@ class StoredReader {
   Status string_field(const json& j, const char* key, bool required, std::string& out) const {
     auto it = j.find(key);
     if (it == j.end()) return required ? corrupt(std::string("field \"") + key + "\" is missing") : Status::ok();
-    if (!it->is_string()) return corrupt(std::string("field \"") + key + "\" must be a string, found " + it->type_name());
+    if (!it->is_string()) {
+      return corrupt(std::string("field \"") + key + "\" must be a string, found " + it->type_name());
+    }
     out = it->get<std::string>();
     return Status::ok();
   }
@@ -983,7 +1001,8 @@ class StoredReader {
       lon = finite(j["lon"]);
     }
     if (!lat || !lon) {
-      return corrupt(what + " must be " + (as_pair ? "[latitude, longitude]" : "{\"lat\": latitude, \"lon\": longitude}") +
+      return corrupt(what + " must be " +
+                     (as_pair ? "[latitude, longitude]" : "{\"lat\": latitude, \"lon\": longitude}") +
                      " in degrees, found " + j.dump());
     }
     if (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180) {
@@ -996,7 +1015,9 @@ class StoredReader {
   Status attributes(const json& j, std::map<std::string, std::string>& out) const {
     auto it = j.find("attributes");
     if (it == j.end()) return Status::ok();
-    if (!it->is_object()) return corrupt(std::string("field \"attributes\" must be an object, found ") + it->type_name());
+    if (!it->is_object()) {
+      return corrupt(std::string("field \"attributes\" must be an object, found ") + it->type_name());
+    }
     for (const auto& [k, v] : it->items()) {
       if (!v.is_string()) return corrupt("attribute " + quote(k) + " must be a string, found " + v.type_name());
       out[k] = v.get<std::string>();
@@ -1060,7 +1081,9 @@ StatusOr<SensorInfo> sensor_from_json_impl(std::string_view text) {
   sensor.place = *p;
   if (Status st = in.string_field(j, "kind", true, sensor.kind); !st) return st;
   if (auto it = j.find("quantities"); it != j.end()) {
-    if (!it->is_array()) return in.corrupt(std::string("field \"quantities\" must be an array, found ") + it->type_name());
+    if (!it->is_array()) {
+      return in.corrupt(std::string("field \"quantities\" must be an array, found ") + it->type_name());
+    }
     for (const auto& q : *it) {
       if (!q.is_string()) return in.corrupt(std::string("a quantity must be a string, found ") + q.type_name());
       sensor.quantities.push_back(q.get<std::string>());
@@ -1073,11 +1096,11 @@ StatusOr<SensorInfo> sensor_from_json_impl(std::string_view text) {
 }  // namespace
 
 ImportResult<PlaceInfo> parse_places(std::string_view text, std::string_view file_name) {
-  return import<PlaceInfo>(text, file_name, places_from_csv, places_from_yaml);
+  return import <PlaceInfo>(text, file_name, places_from_csv, places_from_yaml);
 }
 
 ImportResult<SensorInfo> parse_sensors(std::string_view text, std::string_view file_name) {
-  return import<SensorInfo>(text, file_name, sensors_from_csv, sensors_from_yaml);
+  return import <SensorInfo>(text, file_name, sensors_from_csv, sensors_from_yaml);
 }
 
 std::string to_json(const PlaceInfo& place) {

@@ -1,5 +1,7 @@
 #include "lookout/sensors/registry.h"
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -50,16 +52,18 @@ TEST(RegistryImport, FormatComesFromTheExtension) {
     EXPECT_EQ(result.diagnostics[0].column, 0);
     EXPECT_THAT(result.diagnostics[0].message, HasSubstr("expected a name ending in .csv, .yaml or .yml")) << name;
   }
-  EXPECT_EQ(errors(parse_sensors(csv, "sensors.xlsx")).at(0).message,
-            "cannot tell the format from the file name \"sensors.xlsx\"; expected a name ending in .csv, .yaml or .yml");
+  EXPECT_EQ(
+      errors(parse_sensors(csv, "sensors.xlsx")).at(0).message,
+      "cannot tell the format from the file name \"sensors.xlsx\"; expected a name ending in .csv, .yaml or .yml");
 }
 
 TEST(RegistryImport, RejectsTextThatIsNotUtf8) {
   // "青云" in GBK, as a spreadsheet might save it.
   const std::string gbk = "path,name\nxc/hl/qy,Community \xC7\xE0\xD4\xC6\n";
   EXPECT_EQ(errors(parse_places(gbk, "p.csv")),
-            Diagnostics{D("p.csv", 2, 20,
-                          "byte 0xC7 is not UTF-8 text; expected the file saved as UTF-8 (in a spreadsheet: \"CSV UTF-8\")")});
+            Diagnostics{
+                D("p.csv", 2, 20,
+                  "byte 0xC7 is not UTF-8 text; expected the file saved as UTF-8 (in a spreadsheet: \"CSV UTF-8\")")});
   const std::string yaml = "places:\n  - path: xc\n    name: \xC7\xE0\n";
   EXPECT_EQ(errors(parse_places(yaml, "p.yaml")).at(0).line, 3);
   EXPECT_EQ(errors(parse_places(yaml, "p.yaml")).at(0).column, 11);
@@ -122,8 +126,8 @@ TEST(PlacesYaml, ParsesEveryField) {
   EXPECT_EQ(g03.polygon[1], (GeoPoint{39.901, 116.405}));
   EXPECT_EQ(g03.polygon.front(), g03.polygon.back());
   // Scalars are kept as written, as text.
-  EXPECT_EQ(g03.attributes, (std::map<std::string, std::string>{
-                                {"height_class", "high_rise"}, {"floors", "32"}, {"managed", "yes"}}));
+  EXPECT_EQ(g03.attributes,
+            (std::map<std::string, std::string>{{"height_class", "high_rise"}, {"floors", "32"}, {"managed", "yes"}}));
 
   const PlaceInfo& b12 = result.items[2];
   EXPECT_EQ(b12.path, P("xc/hl/qy/g03/b12"));
@@ -163,14 +167,14 @@ TEST(PlacesYaml, UnknownKeyIsATypo) {
 
 TEST(PlacesYaml, MissingPath) {
   auto result = parse_places("places:\n  - path: xc\n  - name: Qingyun\n    point: [1, 2]\n", "p.yaml");
-  EXPECT_EQ(errors(result),
-            Diagnostics{D("p.yaml", 3, 5, "this place has no path; expected e.g. path: xc/hl/qy/g03")});
+  EXPECT_EQ(errors(result), Diagnostics{D("p.yaml", 3, 5, "this place has no path; expected e.g. path: xc/hl/qy/g03")});
 }
 
 TEST(PlacesYaml, BadPath) {
-  EXPECT_EQ(errors(parse_places("places:\n  - path: xc/HL/qy\n", "p.yaml")),
-            Diagnostics{D("p.yaml", 2, 11,
-                          "place path \"xc/HL/qy\": segment 2 \"HL\" is not; expected 1 to 32 of a-z, 0-9, '_' or '-'")});
+  EXPECT_EQ(
+      errors(parse_places("places:\n  - path: xc/HL/qy\n", "p.yaml")),
+      Diagnostics{D("p.yaml", 2, 11,
+                    "place path \"xc/HL/qy\": segment 2 \"HL\" is not; expected 1 to 32 of a-z, 0-9, '_' or '-'")});
   EXPECT_EQ(errors(parse_places("places:\n  - path: [xc]\n", "p.yaml")),
             Diagnostics{D("p.yaml", 2, 11, "expected a place path like xc/hl/qy/g03, found a list of 1")});
   // An empty value has no position of its own: the key's is used.
@@ -187,14 +191,16 @@ TEST(PlacesYaml, DuplicatePath) {
 
 TEST(PlacesYaml, DuplicateKeyInOnePlace) {
   auto result = parse_places("places:\n  - path: xc\n    name: A\n    name: B\n", "p.yaml");
-  EXPECT_EQ(errors(result), Diagnostics{D("p.yaml", 4, 5, "key \"name\" appears twice in this place; first on line 3")});
+  EXPECT_EQ(errors(result),
+            Diagnostics{D("p.yaml", 4, 5, "key \"name\" appears twice in this place; first on line 3")});
 }
 
 TEST(PlacesYaml, PointErrors) {
   // Latitude first: a swapped point is caught by the range.
-  EXPECT_EQ(errors(parse_places("places:\n  - path: xc\n    point: [116.4, 39.9]\n", "p.yaml")),
-            Diagnostics{D("p.yaml", 3, 13,
-                          "latitude 116.4 is outside -90 to 90; expected degrees north, written before the longitude")});
+  EXPECT_EQ(
+      errors(parse_places("places:\n  - path: xc\n    point: [116.4, 39.9]\n", "p.yaml")),
+      Diagnostics{D("p.yaml", 3, 13,
+                    "latitude 116.4 is outside -90 to 90; expected degrees north, written before the longitude")});
   EXPECT_EQ(errors(parse_places("places:\n  - path: xc\n    point: [39.9, 200]\n", "p.yaml")),
             Diagnostics{D("p.yaml", 3, 19, "longitude 200 is outside -180 to 180; expected degrees east")});
   EXPECT_EQ(errors(parse_places("places:\n  - path: xc\n    point: [39.9]\n", "p.yaml")),
@@ -235,20 +241,23 @@ TEST(PlacesYaml, PolygonErrors) {
       - [2, 1]
 )";
   EXPECT_EQ(errors(parse_places(open_ring, "p.yaml")),
-            Diagnostics{D("p.yaml", 7, 9, "the polygon is not closed: its last point [2, 1] must repeat its first point [1, 1]")});
+            Diagnostics{D("p.yaml", 7, 9,
+                          "the polygon is not closed: its last point [2, 1] must repeat its first point [1, 1]")});
   EXPECT_EQ(errors(parse_places("places:\n  - path: xc\n    polygon: [[1, 1], [1, 2], [1, 300], [1, 1]]\n", "p.yaml")),
             Diagnostics{D("p.yaml", 3, 35, "longitude 300 is outside -180 to 180; expected degrees east")});
-  EXPECT_EQ(errors(parse_places("places:\n  - path: xc\n    polygon: {a: 1}\n", "p.yaml")),
-            Diagnostics{D("p.yaml", 3, 14, "expected a polygon as a list of [latitude, longitude] points, found a map")});
+  EXPECT_EQ(
+      errors(parse_places("places:\n  - path: xc\n    polygon: {a: 1}\n", "p.yaml")),
+      Diagnostics{D("p.yaml", 3, 14, "expected a polygon as a list of [latitude, longitude] points, found a map")});
 }
 
 TEST(PlacesYaml, AttributeErrors) {
-  EXPECT_EQ(errors(parse_places("places:\n  - path: xc\n    attributes: [a, b]\n", "p.yaml")),
-            Diagnostics{D("p.yaml", 3, 17,
-                          "expected attributes as a map (name: value on each line), found a list of 2")});
-  EXPECT_EQ(errors(parse_places("places:\n  - path: xc\n    attributes:\n      floors: [1, 2]\n      empty:\n", "p.yaml")),
-            (Diagnostics{D("p.yaml", 4, 15, "expected a text or a number for attribute \"floors\", found a list of 2"),
-                         D("p.yaml", 5, 7, "expected a text or a number for attribute \"empty\", found nothing")}));
+  EXPECT_EQ(
+      errors(parse_places("places:\n  - path: xc\n    attributes: [a, b]\n", "p.yaml")),
+      Diagnostics{D("p.yaml", 3, 17, "expected attributes as a map (name: value on each line), found a list of 2")});
+  EXPECT_EQ(
+      errors(parse_places("places:\n  - path: xc\n    attributes:\n      floors: [1, 2]\n      empty:\n", "p.yaml")),
+      (Diagnostics{D("p.yaml", 4, 15, "expected a text or a number for attribute \"floors\", found a list of 2"),
+                   D("p.yaml", 5, 7, "expected a text or a number for attribute \"empty\", found nothing")}));
   EXPECT_EQ(errors(parse_places("places:\n  - path: xc\n    attributes:\n      a: 1\n      a: 2\n", "p.yaml")),
             Diagnostics{D("p.yaml", 5, 7, "key \"a\" appears twice in these attributes; first on line 4")});
 }
@@ -258,7 +267,8 @@ TEST(PlacesYaml, TopLevelErrors) {
             Diagnostics{D("p.yaml", 0, 0, "the file is empty; expected \"places:\" followed by a list")});
   EXPECT_EQ(errors(parse_places("# only a comment\n", "p.yaml")).at(0).line, 0);
   EXPECT_EQ(errors(parse_places("- path: xc\n", "p.yaml")),
-            Diagnostics{D("p.yaml", 1, 1, "expected a map with the key \"places\" at the top of the file, found a list of 1")});
+            Diagnostics{
+                D("p.yaml", 1, 1, "expected a map with the key \"places\" at the top of the file, found a list of 1")});
   EXPECT_EQ(errors(parse_places("sensors:\n  - id: a\n", "p.yaml")),
             (Diagnostics{D("p.yaml", 1, 1, "unknown key \"sensors\" at the top of the file; expected \"places\""),
                          D("p.yaml", 1, 1, "no \"places\" key; expected the file to start with places:")}));
@@ -269,15 +279,16 @@ TEST(PlacesYaml, TopLevelErrors) {
                           "expected a list under \"places\" (one item per line, each starting with '- '), found "
                           "\"xc/hl\"")});
   EXPECT_EQ(errors(parse_places("places:\n  - path: xc\n  - xc/hl\n", "p.yaml")),
-            Diagnostics{D("p.yaml", 3, 5,
-                          "item 2 of places: expected a place (a map with path, name, ...), found \"xc/hl\"")});
+            Diagnostics{
+                D("p.yaml", 3, 5, "item 2 of places: expected a place (a map with path, name, ...), found \"xc/hl\"")});
   EXPECT_EQ(errors(parse_places("places:\n  - path: a\n---\nplaces:\n  - path: b\n", "p.yaml")),
             Diagnostics{D("p.yaml", 3, 1, "a second YAML document (after ---); expected one document per file")});
 }
 
 TEST(PlacesYaml, StrayCommaIsAnErrorNotAHang) {
   // yaml-cpp 0.7's LoadAll never returns on these (jbeder/yaml-cpp#1040).
-  EXPECT_EQ(errors(parse_places(",", "p.yaml")), Diagnostics{D("p.yaml", 1, 1, "this is not valid YAML: unexpected ','")});
+  EXPECT_EQ(errors(parse_places(",", "p.yaml")),
+            Diagnostics{D("p.yaml", 1, 1, "this is not valid YAML: unexpected ','")});
   EXPECT_EQ(errors(parse_places("\n  ,place,kind\n", "p.yaml")),
             Diagnostics{D("p.yaml", 2, 3, "this is not valid YAML: unexpected ','")});
   EXPECT_EQ(errors(parse_sensors("id,place,kind,quantities\n", "s.yaml")).size(), 1u);
@@ -369,27 +380,29 @@ TEST(SensorsYaml, FieldErrors) {
     quantities: []
 )";
   auto result = parse_sensors(text, "s.yaml");
-  EXPECT_EQ(errors(result),
-            (Diagnostics{
-                D("s.yaml", 2, 9, "sensor id \"smoke b12\" is not valid; expected 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-'"),
-                D("s.yaml", 3, 12,
-                  "place path \"xc/hl/qy/g03/b12/r1/x\" has 7 levels; at most 5 "
-                  "(district/subdistrict/community/grid/building)"),
-                D("s.yaml", 4, 11, "kind is empty; expected the kind of sensor, e.g. smoke_detector"),
-                D("s.yaml", 5, 25,
-                  "quantity \"co 2\" is not a SenML name; expected letters, digits and - : . / _ starting with a "
-                  "letter or digit, e.g. smoke or temperature"),
-                D("s.yaml", 5, 33, "quantity \"smoke\" is listed twice for this sensor"),
-                D("s.yaml", 6, 5, "unknown key \"colour\" in this sensor; expected id, place, kind, quantities, attributes"),
-                D("s.yaml", 10, 17, "expected a list of at least one quantity, e.g. [smoke, temperature], found a list of 0"),
-            }));
+  EXPECT_EQ(
+      errors(result),
+      (Diagnostics{
+          D("s.yaml", 2, 9, "sensor id \"smoke b12\" is not valid; expected 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-'"),
+          D("s.yaml", 3, 12,
+            "place path \"xc/hl/qy/g03/b12/r1/x\" has 7 levels; at most 5 "
+            "(district/subdistrict/community/grid/building)"),
+          D("s.yaml", 4, 11, "kind is empty; expected the kind of sensor, e.g. smoke_detector"),
+          D("s.yaml", 5, 25,
+            "quantity \"co 2\" is not a SenML name; expected letters, digits and - : . / _ starting with a "
+            "letter or digit, e.g. smoke or temperature"),
+          D("s.yaml", 5, 33, "quantity \"smoke\" is listed twice for this sensor"),
+          D("s.yaml", 6, 5, "unknown key \"colour\" in this sensor; expected id, place, kind, quantities, attributes"),
+          D("s.yaml", 10, 17, "expected a list of at least one quantity, e.g. [smoke, temperature], found a list of 0"),
+      }));
 }
 
 TEST(SensorsYaml, DuplicateId) {
-  const char* text = "sensors:\n"
-                     "  - {id: s1, place: xc, kind: k, quantities: [smoke]}\n"
-                     "  - {id: s2, place: xc, kind: k, quantities: [smoke]}\n"
-                     "  - {id: s1, place: xc, kind: k, quantities: [co]}\n";
+  const char* text =
+      "sensors:\n"
+      "  - {id: s1, place: xc, kind: k, quantities: [smoke]}\n"
+      "  - {id: s2, place: xc, kind: k, quantities: [smoke]}\n"
+      "  - {id: s1, place: xc, kind: k, quantities: [co]}\n";
   EXPECT_EQ(errors(parse_sensors(text, "s.yaml")),
             Diagnostics{D("s.yaml", 4, 10, "sensor \"s1\" is listed twice; first on line 2")});
 }
@@ -414,11 +427,11 @@ TEST(PlacesCsv, ParsesEveryColumn) {
   EXPECT_EQ(result.items[0].name, "Qingyun Community");
   EXPECT_EQ(result.items[0].point, (GeoPoint{39.9042, 116.4074}));
   EXPECT_EQ(result.items[0].radius_m, 800);
-  EXPECT_TRUE(result.items[0].attributes.empty());  // empty cells are no attribute
+  EXPECT_TRUE(result.items[0].attributes.empty());   // empty cells are no attribute
   EXPECT_EQ(result.items[1].name, "Grid 3, north");  // a quoted comma
   EXPECT_FALSE(result.items[1].point);
-  EXPECT_EQ(result.items[1].polygon, (std::vector<GeoPoint>{
-                                         {39.901, 116.401}, {39.901, 116.405}, {39.904, 116.405}, {39.901, 116.401}}));
+  EXPECT_EQ(result.items[1].polygon,
+            (std::vector<GeoPoint>{{39.901, 116.401}, {39.901, 116.405}, {39.904, 116.405}, {39.901, 116.401}}));
   EXPECT_EQ(result.items[2].name, "Building \"12\"");
   EXPECT_EQ(result.items[2].attributes, (std::map<std::string, std::string>{{"height_class", "high_rise"}}));
 }
@@ -440,9 +453,9 @@ TEST(PlacesCsv, CrLfBlankLinesAndSpaces) {
   auto result = parse_places("path, name \r\n\r\n  xc/hl ,  Haidian  \r\n\r\n\"xc/hl/qy\",\" spaced \"\r\n", "p.csv");
   expect_ok(result);
   ASSERT_EQ(result.items.size(), 2u);
-  EXPECT_EQ(result.items[0].path, P("xc/hl"));     // unquoted: trimmed
+  EXPECT_EQ(result.items[0].path, P("xc/hl"));  // unquoted: trimmed
   EXPECT_EQ(result.items[0].name, "Haidian");
-  EXPECT_EQ(result.items[1].name, " spaced ");     // quoted: kept
+  EXPECT_EQ(result.items[1].name, " spaced ");  // quoted: kept
   // Line numbers still count the blank lines.
   auto bad = parse_places("path\r\n\r\nxc\r\n\r\nXC\r\n", "p.csv");
   EXPECT_EQ(errors(bad).at(0).line, 5);
@@ -472,8 +485,9 @@ TEST(PlacesCsv, HeaderErrors) {
             Diagnostics{D("p.csv", 1, 6, "column \"Name\": column names are lower case; expected \"name\"")});
   EXPECT_EQ(errors(parse_places("path,name,lat\nxc,X,1\n", "p.csv")),
             Diagnostics{D("p.csv", 1, 11, "a \"lat\" column needs a \"lon\" column too")});
-  EXPECT_EQ(errors(parse_places("", "p.csv")),
-            Diagnostics{D("p.csv", 0, 0, "the file is empty; expected a header row: path,name,lat,lon,radius_m,polygon")});
+  EXPECT_EQ(
+      errors(parse_places("", "p.csv")),
+      Diagnostics{D("p.csv", 0, 0, "the file is empty; expected a header row: path,name,lat,lon,radius_m,polygon")});
   EXPECT_EQ(errors(parse_places("\r\n\n", "p.csv")).at(0).line, 0);
 }
 
@@ -489,31 +503,30 @@ TEST(PlacesCsv, RowWithTheWrongNumberOfFields) {
 
 TEST(PlacesCsv, CellErrors) {
   const char* text =
-      "path,name,lat,lon,radius_m\n"   // 1
-      ",Nameless,,,\n"                 // 2
-      "xc/hl/QY,Q,,,\n"                // 3
-      "xc/a,A,abc,116.4,\n"            // 4
-      "xc/b,B,39.9,,\n"                // 5
-      "xc/c,C,-91,181,\n"              // 6
-      "xc/d,D,,,25\n"                  // 7
-      "xc/e,E,1,2,-3\n"                // 8
-      "xc/a,A again,,,\n";             // 9
+      "path,name,lat,lon,radius_m\n"  // 1
+      ",Nameless,,,\n"                // 2
+      "xc/hl/QY,Q,,,\n"               // 3
+      "xc/a,A,abc,116.4,\n"           // 4
+      "xc/b,B,39.9,,\n"               // 5
+      "xc/c,C,-91,181,\n"             // 6
+      "xc/d,D,,,25\n"                 // 7
+      "xc/e,E,1,2,-3\n"               // 8
+      "xc/a,A again,,,\n";            // 9
   auto result = parse_places(text, "p.csv");
-  EXPECT_EQ(errors(result),
-            (Diagnostics{
-                D("p.csv", 2, 1, "path is empty; expected a place path like xc/hl/qy/g03"),
-                D("p.csv", 3, 1,
-                  "place path \"xc/hl/QY\": segment 3 \"QY\" is not; expected 1 to 32 of a-z, 0-9, '_' or '-'"),
-                D("p.csv", 4, 8, "expected a latitude in degrees (a number), found \"abc\""),
-                D("p.csv", 5, 13, "lon is empty but lat is given; expected both (a point) or neither"),
-                D("p.csv", 6, 8,
-                  "latitude -91 is outside -90 to 90; expected degrees north, written before the longitude"),
-                D("p.csv", 6, 12, "longitude 181 is outside -180 to 180; expected degrees east"),
-                D("p.csv", 7, 10,
-                  "radius_m needs a point (the centre of the circle); expected lat and lon on this row"),
-                D("p.csv", 8, 12, "radius_m is -3; expected a radius in metres, 0 or more"),
-                D("p.csv", 9, 1, "place \"xc/a\" is listed twice; first on line 4"),
-            }));
+  EXPECT_EQ(
+      errors(result),
+      (Diagnostics{
+          D("p.csv", 2, 1, "path is empty; expected a place path like xc/hl/qy/g03"),
+          D("p.csv", 3, 1,
+            "place path \"xc/hl/QY\": segment 3 \"QY\" is not; expected 1 to 32 of a-z, 0-9, '_' or '-'"),
+          D("p.csv", 4, 8, "expected a latitude in degrees (a number), found \"abc\""),
+          D("p.csv", 5, 13, "lon is empty but lat is given; expected both (a point) or neither"),
+          D("p.csv", 6, 8, "latitude -91 is outside -90 to 90; expected degrees north, written before the longitude"),
+          D("p.csv", 6, 12, "longitude 181 is outside -180 to 180; expected degrees east"),
+          D("p.csv", 7, 10, "radius_m needs a point (the centre of the circle); expected lat and lon on this row"),
+          D("p.csv", 8, 12, "radius_m is -3; expected a radius in metres, 0 or more"),
+          D("p.csv", 9, 1, "place \"xc/a\" is listed twice; first on line 4"),
+      }));
 }
 
 TEST(PlacesCsv, PolygonErrors) {
@@ -545,9 +558,10 @@ TEST(PlacesCsv, MalformedQuotes) {
             Diagnostics{D("p.csv", 2, 6,
                           "a quote inside a field that does not start with one; put the whole field in quotes and "
                           "write a quote inside it as two quotes (\"\")")});
-  EXPECT_EQ(errors(parse_places("path,name\nxc,\"Name\"x\n", "p.csv")),
-            Diagnostics{D("p.csv", 2, 10,
-                          "unexpected 'x' after the closing quote of a field; expected a comma or the end of the line")});
+  EXPECT_EQ(
+      errors(parse_places("path,name\nxc,\"Name\"x\n", "p.csv")),
+      Diagnostics{D("p.csv", 2, 10,
+                    "unexpected 'x' after the closing quote of a field; expected a comma or the end of the line")});
   EXPECT_EQ(errors(parse_places("path,name\nxc,X\nxd,  \"Name\n\n", "p.csv")),
             Diagnostics{D("p.csv", 3, 6, "this quoted field has no closing quote; expected a \" at its end")});
 }
@@ -588,24 +602,23 @@ TEST(SensorsCsv, EveryColumnIsRequired) {
 
 TEST(SensorsCsv, CellErrors) {
   const char* text =
-      "id,place,kind,quantities\n"                // 1
-      "s/1,xc,smoke_detector,smoke\n"             // 2
-      ",xc,smoke_detector,smoke\n"                // 3
-      "s2,,smoke_detector,smoke\n"                // 4
-      "s3,xc/,smoke_detector,smoke\n"             // 5
-      "s4,xc,,smoke\n"                            // 6
-      "s5,xc,smoke_detector,\n"                   // 7
-      "s6,xc,smoke_detector,\"smoke,co\"\n"       // 8
-      "s7,xc,smoke_detector,smoke;co;smoke\n"     // 9
-      "s2,xc,smoke_detector,co\n";                // 10
+      "id,place,kind,quantities\n"             // 1
+      "s/1,xc,smoke_detector,smoke\n"          // 2
+      ",xc,smoke_detector,smoke\n"             // 3
+      "s2,,smoke_detector,smoke\n"             // 4
+      "s3,xc/,smoke_detector,smoke\n"          // 5
+      "s4,xc,,smoke\n"                         // 6
+      "s5,xc,smoke_detector,\n"                // 7
+      "s6,xc,smoke_detector,\"smoke,co\"\n"    // 8
+      "s7,xc,smoke_detector,smoke;co;smoke\n"  // 9
+      "s2,xc,smoke_detector,co\n";             // 10
   auto result = parse_sensors(text, "s.csv");
   EXPECT_EQ(errors(result),
             (Diagnostics{
                 D("s.csv", 2, 1, "sensor id \"s/1\" is not valid; expected 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-'"),
                 D("s.csv", 3, 1, "id is empty; expected a sensor id like smoke-b12-3f"),
                 D("s.csv", 4, 4, "place is empty; expected a place path like xc/hl/qy/g03/b12"),
-                D("s.csv", 5, 4,
-                  "place path \"xc/\": segment 2 is empty; expected 1 to 32 of a-z, 0-9, '_' or '-'"),
+                D("s.csv", 5, 4, "place path \"xc/\": segment 2 is empty; expected 1 to 32 of a-z, 0-9, '_' or '-'"),
                 D("s.csv", 6, 7, "kind is empty; expected the kind of sensor, e.g. smoke_detector"),
                 D("s.csv", 7, 22, "quantities is empty; expected at least one, e.g. smoke;temperature"),
                 D("s.csv", 8, 22,
@@ -662,11 +675,11 @@ TEST(RegistryJson, PlaceStorageForm) {
 }
 
 TEST(RegistryJson, SensorRoundTrips) {
-  SensorInfo sensor{"smoke-b12-3f", P("xc/hl/qy/g03/b12"), "smoke_detector", {"smoke", "temperature"}, {{"floor", "3"}}};
+  SensorInfo sensor{
+      "smoke-b12-3f", P("xc/hl/qy/g03/b12"), "smoke_detector", {"smoke", "temperature"}, {{"floor", "3"}}};
   std::string json = to_json(sensor);
-  EXPECT_EQ(json,
-            R"({"id":"smoke-b12-3f","place":"xc/hl/qy/g03/b12","kind":"smoke_detector",)"
-            R"("quantities":["smoke","temperature"],"attributes":{"floor":"3"}})");
+  EXPECT_EQ(json, R"({"id":"smoke-b12-3f","place":"xc/hl/qy/g03/b12","kind":"smoke_detector",)"
+                  R"("quantities":["smoke","temperature"],"attributes":{"floor":"3"}})");
   auto back = sensor_from_json(json);
   ASSERT_TRUE(back.is_ok()) << back.status().to_string();
   EXPECT_EQ(*back, sensor);
@@ -675,33 +688,52 @@ TEST(RegistryJson, SensorRoundTrips) {
 }
 
 TEST(RegistryJson, MalformedPlaceIsCorruption) {
-  for (const char* bad : {
-           "", "{", "[]", "null", "\"xc\"", R"({"name":"x"})", R"({"path":5})", R"({"path":"XC"})", R"({"path":""})",
-           R"({"path":"xc","name":1})", R"({"path":"xc","point":[1,2]})", R"({"path":"xc","point":{"lat":91,"lon":0}})",
-           R"({"path":"xc","point":{"lat":1}})", R"({"path":"xc","point":{"lat":"1","lon":2}})",
-           R"({"path":"xc","radius_m":-1})", R"({"path":"xc","radius_m":"5"})", R"({"path":"xc","radius_m":1e999})",
-           R"({"path":"xc","polygon":{}})", R"({"path":"xc","polygon":[[1,1],[1,2],[1,1]]})",
-           R"({"path":"xc","polygon":[[1,1],[1,2],[2,2],[2,1]]})", R"({"path":"xc","polygon":[[1,1,0],[1,2],[2,2],[1,1]]})",
-           R"({"path":"xc","polygon":[{"lat":1,"lon":1}]})", R"({"path":"xc","attributes":[]})",
-           R"({"path":"xc","attributes":{"a":1}})", "{\"path\":\"xc\",\"name\":\"\xff\"}"}) {
+  for (const char* bad : {"",
+                          "{",
+                          "[]",
+                          "null",
+                          "\"xc\"",
+                          R"({"name":"x"})",
+                          R"({"path":5})",
+                          R"({"path":"XC"})",
+                          R"({"path":""})",
+                          R"({"path":"xc","name":1})",
+                          R"({"path":"xc","point":[1,2]})",
+                          R"({"path":"xc","point":{"lat":91,"lon":0}})",
+                          R"({"path":"xc","point":{"lat":1}})",
+                          R"({"path":"xc","point":{"lat":"1","lon":2}})",
+                          R"({"path":"xc","radius_m":-1})",
+                          R"({"path":"xc","radius_m":"5"})",
+                          R"({"path":"xc","radius_m":1e999})",
+                          R"({"path":"xc","polygon":{}})",
+                          R"({"path":"xc","polygon":[[1,1],[1,2],[1,1]]})",
+                          R"({"path":"xc","polygon":[[1,1],[1,2],[2,2],[2,1]]})",
+                          R"({"path":"xc","polygon":[[1,1,0],[1,2],[2,2],[1,1]]})",
+                          R"({"path":"xc","polygon":[{"lat":1,"lon":1}]})",
+                          R"({"path":"xc","attributes":[]})",
+                          R"({"path":"xc","attributes":{"a":1}})",
+                          "{\"path\":\"xc\",\"name\":\"\xff\"}"}) {
     auto result = place_from_json(bad);
     ASSERT_FALSE(result.is_ok()) << bad;
     EXPECT_EQ(result.status().code(), Status::Code::kCorruption) << bad;
     EXPECT_THAT(result.status().message(), HasSubstr("stored place: ")) << bad;
   }
-  EXPECT_EQ(place_from_json(R"({"path":5})").status().message(), "stored place: field \"path\" must be a string, found number");
+  EXPECT_EQ(place_from_json(R"({"path":5})").status().message(),
+            "stored place: field \"path\" must be a string, found number");
 }
 
 TEST(RegistryJson, MalformedSensorIsCorruption) {
-  for (const char* bad : {"", "{}", "[1]", R"({"id":"a b","place":"xc","kind":"k"})", R"({"id":"s","place":"xc"})",
-                          R"({"id":"s","place":"X","kind":"k"})", R"({"id":"s","place":"xc","kind":"k","quantities":"q"})",
-                          R"({"id":"s","place":"xc","kind":"k","quantities":[1]})",
-                          R"({"id":"s","place":"xc","kind":"k","attributes":{"a":null}})"}) {
+  for (const char* bad :
+       {"", "{}", "[1]", R"({"id":"a b","place":"xc","kind":"k"})", R"({"id":"s","place":"xc"})",
+        R"({"id":"s","place":"X","kind":"k"})", R"({"id":"s","place":"xc","kind":"k","quantities":"q"})",
+        R"({"id":"s","place":"xc","kind":"k","quantities":[1]})",
+        R"({"id":"s","place":"xc","kind":"k","attributes":{"a":null}})"}) {
     auto result = sensor_from_json(bad);
     ASSERT_FALSE(result.is_ok()) << bad;
     EXPECT_EQ(result.status().code(), Status::Code::kCorruption) << bad;
   }
-  EXPECT_EQ(sensor_from_json(R"({"id":"s","place":"xc"})").status().message(), "stored sensor: field \"kind\" is missing");
+  EXPECT_EQ(sensor_from_json(R"({"id":"s","place":"xc"})").status().message(),
+            "stored sensor: field \"kind\" is missing");
 }
 
 TEST(RegistryJson, UnknownStoredFieldsAreIgnored) {
@@ -709,6 +741,35 @@ TEST(RegistryJson, UnknownStoredFieldsAreIgnored) {
   ASSERT_TRUE(place.is_ok());
   EXPECT_EQ(place->name, "X");
 }
+
+// ---- The examples in docs/registries.md ------------------------------------------------------------
+
+#ifdef LOOKOUT_DOCS_DIR
+TEST(RegistryDocs, ExamplesAreAccepted) {
+  std::ifstream in(std::string(LOOKOUT_DOCS_DIR) + "/registries.md");
+  ASSERT_TRUE(in) << "cannot read docs/registries.md";
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string doc = buffer.str();
+  int checked = 0;
+  for (std::string fence : {"```yaml\n", "```csv\n"}) {
+    for (auto start = doc.find(fence); start != std::string::npos; start = doc.find(fence, start)) {
+      start += fence.size();
+      const auto end = doc.find("```", start);
+      ASSERT_NE(end, std::string::npos);
+      const std::string example = doc.substr(start, end - start);
+      const bool csv = fence == "```csv\n";
+      const bool places = csv ? example.rfind("path", 0) == 0 : example.find("places:") != std::string::npos;
+      const std::string file = std::string(places ? "places" : "sensors") + (csv ? ".csv" : ".yaml");
+      Diagnostics diagnostics =
+          places ? parse_places(example, file).diagnostics : parse_sensors(example, file).diagnostics;
+      EXPECT_TRUE(diagnostics.empty()) << example << "\n" << to_string(diagnostics);
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 4);
+}
+#endif
 
 // ---- Registries ----------------------------------------------------------------------------------
 

@@ -18,8 +18,8 @@ namespace lookout::sensors {
 
 namespace {
 
-using nlohmann::json;
 using internal::quote;
+using nlohmann::json;
 
 // 4.5.3: a resolved time below 2^28 seconds is relative to the time of reception.
 constexpr double kRelativeTimeBound = 268435456.0;
@@ -51,8 +51,9 @@ Status record_error(std::size_t index, const std::string& what) {
   return Status::invalid_argument(record_prefix(index) + what);
 }
 
+// `field` may be an unknown label from the payload: quote() keeps it short.
 Status field_error(std::size_t index, std::string_view field, const std::string& what) {
-  return record_error(index, "field \"" + std::string(field) + "\" " + what);
+  return record_error(index, "field " + quote(field) + " " + what);
 }
 
 Status wrong_type(std::size_t index, std::string_view field, std::string_view expected, const json& found) {
@@ -137,8 +138,7 @@ Status read_fields(const json& record, std::size_t index, const SenmlLimits& lim
         return field_error(index, key, "must be a positive integer, found " + value.dump());
       }
       if (version > kSupportedVersion) {
-        return field_error(index, key,
-                           "is " + value.dump() + "; this decoder understands SenML versions up to 10");
+        return field_error(index, key, "is " + value.dump() + "; this decoder understands SenML versions up to 10");
       }
     } else if (!key.empty() && key.back() == '_') {
       // 4.4: labels ending in '_' must be understood; refuse the whole pack.
@@ -176,14 +176,17 @@ StatusOr<SenmlRecord> resolve(const RawRecord& raw, const BaseFields& base, std:
   // 4.5.1: name = bn + n; the result must be non-empty and use the restricted set.
   rec.local_name = raw.n.value_or("");
   rec.name = base.name + rec.local_name;
-  if (rec.name.empty()) return record_error(index, "has no name; expected \"n\", or \"bn\" in this or an earlier record");
+  if (rec.name.empty()) {
+    return record_error(index, "has no name; expected \"n\", or \"bn\" in this or an earlier record");
+  }
   if (rec.name.size() > limits.max_string_bytes) {
     return record_error(index, "the name (bn + n) is " + std::to_string(rec.name.size()) + " bytes long; at most " +
                                    std::to_string(limits.max_string_bytes) + " are accepted");
   }
   if (auto bad = internal::find_bad_senml_name_char(rec.name); bad != internal::kNoPosition) {
-    std::string what = bad == 0 ? "must start with a letter or a digit" : "has " + internal::describe_char(rec.name[bad]) +
-                                                                            " at position " + std::to_string(bad + 1);
+    std::string what =
+        bad == 0 ? "must start with a letter or a digit"
+                 : "has " + internal::describe_char(rec.name[bad]) + " at position " + std::to_string(bad + 1);
     return record_error(index, "the name (bn + n) " + quote(rec.name) + " " + what +
                                    "; names use only A-Z a-z 0-9 - : . / _ (RFC 8428 4.5.1)");
   }
@@ -214,7 +217,8 @@ StatusOr<SenmlRecord> resolve(const RawRecord& raw, const BaseFields& base, std:
   rec.string_value = raw.vs;
   if (raw.vd) {
     if (!is_base64url(*raw.vd)) {
-      return field_error(index, "vd", "must be base64url text without padding (A-Z a-z 0-9 - _), found " + quote(*raw.vd));
+      return field_error(index, "vd",
+                         "must be base64url text without padding (A-Z a-z 0-9 - _), found " + quote(*raw.vd));
     }
     rec.data_value = raw.vd;
   }
@@ -242,9 +246,9 @@ StatusOr<SenmlRecord> resolve(const RawRecord& raw, const BaseFields& base, std:
 
   if (raw.ut) {
     if (*raw.ut < 0 || *raw.ut > kMaxUpdateTimeSeconds) {
-      return field_error(index, "ut", "must be a number of seconds from 0 to " +
-                                          internal::format_number(kMaxUpdateTimeSeconds) + ", found " +
-                                          internal::format_number(*raw.ut));
+      return field_error(index, "ut",
+                         "must be a number of seconds from 0 to " + internal::format_number(kMaxUpdateTimeSeconds) +
+                             ", found " + internal::format_number(*raw.ut));
     }
     rec.update_time = to_duration(*raw.ut);
   }
@@ -298,9 +302,8 @@ StatusOr<std::vector<SenmlRecord>> decode(std::string_view payload, Time now, co
   json doc;
   DuplicateFieldFinder duplicates;
   try {
-    doc = json::parse(
-        payload.begin(), payload.end(),
-        [&duplicates](int depth, json::parse_event_t event, json& parsed) {
+    doc =
+        json::parse(payload.begin(), payload.end(), [&duplicates](int depth, json::parse_event_t event, json& parsed) {
           return duplicates.on_event(depth, event, parsed);
         });
   } catch (const json::exception& e) {
@@ -314,8 +317,8 @@ StatusOr<std::vector<SenmlRecord>> decode(std::string_view payload, Time now, co
   } else if (doc.is_array()) {
     for (const auto& element : doc) records.push_back(&element);
   } else {
-    return Status::invalid_argument("expected a SenML pack (a JSON array of records) or one record (a JSON object), found " +
-                                    describe(doc));
+    return Status::invalid_argument(
+        "expected a SenML pack (a JSON array of records) or one record (a JSON object), found " + describe(doc));
   }
   if (records.empty()) return Status::invalid_argument("the SenML pack is empty; expected at least one record");
   if (records.size() > limits.max_records) {

@@ -20,13 +20,13 @@ TEST(TextUtil, Utf8) {
   EXPECT_EQ(find_invalid_utf8("plain ascii"), kNoPosition);
   EXPECT_EQ(find_invalid_utf8("青云 \xF0\x9F\x9A\x92 \xC3\xA9"), kNoPosition);
   EXPECT_EQ(find_invalid_utf8("\xEF\xBF\xBF\xF4\x8F\xBF\xBF"), kNoPosition);  // U+FFFF, U+10FFFF
-  EXPECT_EQ(find_invalid_utf8("ab\x80"), 2u);              // stray continuation byte
-  EXPECT_EQ(find_invalid_utf8("a\xC0\xAF"), 1u);           // overlong '/'
-  EXPECT_EQ(find_invalid_utf8("a\xE0\x80\xAF"), 1u);       // overlong, 3 bytes
-  EXPECT_EQ(find_invalid_utf8("\xED\xA0\x80"), 0u);        // surrogate U+D800
-  EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0u);    // above U+10FFFF
-  EXPECT_EQ(find_invalid_utf8("ok\xE9\x9D"), 2u);          // cut short
-  EXPECT_EQ(find_invalid_utf8("\xC7\xE0\xD4\xC6"), 0u);    // GBK
+  EXPECT_EQ(find_invalid_utf8("ab\x80"), 2u);                                 // stray continuation byte
+  EXPECT_EQ(find_invalid_utf8("a\xC0\xAF"), 1u);                              // overlong '/'
+  EXPECT_EQ(find_invalid_utf8("a\xE0\x80\xAF"), 1u);                          // overlong, 3 bytes
+  EXPECT_EQ(find_invalid_utf8("\xED\xA0\x80"), 0u);                           // surrogate U+D800
+  EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0u);                       // above U+10FFFF
+  EXPECT_EQ(find_invalid_utf8("ok\xE9\x9D"), 2u);                             // cut short
+  EXPECT_EQ(find_invalid_utf8("\xC7\xE0\xD4\xC6"), 0u);                       // GBK
   EXPECT_EQ(find_invalid_utf8("\xFF"), 0u);
 }
 
