@@ -60,7 +60,11 @@ double to_epoch_seconds(Time t) {
 }
 
 Time from_epoch_seconds(double seconds) {
-  return Time(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds)));
+  // Whole seconds and the fraction apart: a double holding ~1.8e9 s cannot carry
+  // nanoseconds, so converting it in one go loses up to ~100 ns.
+  double whole = std::floor(seconds);
+  auto fraction = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds - whole));
+  return Time(std::chrono::seconds(static_cast<std::int64_t>(whole))) + fraction;
 }
 
 }  // namespace lookout

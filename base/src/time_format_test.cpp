@@ -21,6 +21,8 @@ TEST(TimeFormat, ParsesOffsetsAndFractions) {
   EXPECT_EQ(*a, *b);
   EXPECT_DOUBLE_EQ(to_epoch_seconds(*a), 1795266245.0);
   EXPECT_EQ(from_epoch_seconds(1795266245.5) - *a, std::chrono::milliseconds(500));
+  EXPECT_EQ(from_epoch_seconds(1795266245.25) - *a, std::chrono::milliseconds(250));  // exact, not off by ~100 ns
+  EXPECT_EQ(from_epoch_seconds(-1.5), Time{} - std::chrono::milliseconds(1500));
 }
 
 TEST(TimeFormat, RejectsNonTimesAndUnknownZones) {

@@ -8,6 +8,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -69,12 +70,26 @@ std::string random_token() {
   return out;
 }
 
+// %* in a pattern: the log message as a JSON string (quoted and escaped), so that
+// every line of --log-format json is one valid JSON object whatever the message holds.
+class JsonMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    auto text = nlohmann::json(std::string(msg.payload.data(), msg.payload.size()))
+                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
+};
+
 void setup_logging(const EngineConfig& c) {
   auto logger = spdlog::stderr_color_mt("lookout");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(c.log_level));
   if (c.log_format == "json") {
-    spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","message":"%v"})");
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<JsonMessageFlag>('*').set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","message":%*})");
+    spdlog::set_formatter(std::move(formatter));
   } else {
     spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
   }

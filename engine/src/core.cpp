@@ -209,7 +209,15 @@ Status Core::load_plans() {
 
 void Core::rebuild_index() {
   plans_by_quantity_.clear();
+  rules::EvaluatorOptions eo;
+  eo.max_value_age = options_.value_max_age;
+  eo.max_window_samples = options_.max_window_samples;
   for (const auto& [id, sp] : plans_) {
+    // Compiled once per plan version (apply_plan drops the old version's).
+    if (!evaluators_.contains(id)) {
+      auto& evaluators = evaluators_[id];
+      for (const auto& rule : sp.plan.levels) evaluators.emplace_back(rule.condition, eo);
+    }
     std::set<std::string> quantities;
     for (const auto& rule : sp.plan.levels) {
       for (const auto& q : rule.condition.quantities()) quantities.insert(q);
@@ -277,11 +285,7 @@ void Core::handle_readings(std::string_view sensor_id, const InboundMessage& mes
       continue;  // a sum or data value alone: nothing a threshold reads
     }
     ++stats_.readings;
-    if (!reading.text) {
-      auto& latest = latest_[reading.place.str()][reading.quantity];
-      if (reading.time >= latest.time) latest = LatestValue{reading.value, reading.unit, reading.time};
-      evaluate(reading);
-    }
+    if (!reading.text) evaluate(reading);
   }
 }
 
@@ -324,28 +328,71 @@ void Core::dead_letter(const InboundMessage& message, std::string_view reason) {
 void Core::evaluate(const sensors::Reading& reading) {
   auto candidates = plans_by_quantity_.find(reading.quantity);
   if (candidates == plans_by_quantity_.end()) return;
-  const auto& values = latest_[reading.place.str()];
   auto now = clock_.now();
-  rules::ValueLookup lookup = [&](std::string_view quantity) -> std::optional<rules::Value> {
-    if (quantity == reading.quantity) return rules::Value{reading.value, reading.unit};
-    auto it = values.find(std::string(quantity));
-    if (it == values.end() || now - it->second.time > options_.value_max_age) return std::nullopt;
-    return rules::Value{it->second.value, it->second.unit};
-  };
+  rules::Sample sample{reading.quantity, reading.value, reading.unit, reading.time};
   for (const auto& plan_id : candidates->second) {
     const auto& sp = plans_.at(plan_id);
     bool applies = std::any_of(sp.plan.places.begin(), sp.plan.places.end(),
                                [&](const PlacePattern& p) { return p.matches(reading.place); });
     if (!applies) continue;
-    // Levels are ordered most severe first: the first that holds is the level.
-    for (const auto& rule : sp.plan.levels) {
-      int mismatches = 0;
-      bool holds = rule.condition.evaluate(lookup, &mismatches);
-      stats_.unit_mismatches += static_cast<std::uint64_t>(mismatches);
-      if (holds) {
-        raise(sp, rule, reading);
-        break;
-      }
+    const auto& evaluators = evaluators_.at(plan_id);
+    WatchKey key{plan_id, reading.place.str()};
+    auto [it, created] = watches_.try_emplace(key);
+    auto& watch = it->second;
+    if (created) {
+      // Every level gets its state now, so each sees every sample from here on.
+      watch.plan_id = plan_id;
+      for (const auto& e : evaluators) watch.states.push_back(e.new_state());
+    }
+    for (std::size_t i = 0; i < evaluators.size(); ++i) evaluators[i].observe(*watch.states[i], sample, now);
+    watch.last_reading = reading;
+    check(key, watch);
+  }
+}
+
+void Core::check(const WatchKey& key, Watch& watch) {
+  const auto& sp = plans_.at(watch.plan_id);
+  const auto& evaluators = evaluators_.at(watch.plan_id);
+  // Levels are ordered most severe first: the first that holds is the level.
+  for (std::size_t i = 0; i < evaluators.size(); ++i) {
+    if (evaluators[i].truth(*watch.states[i])) {
+      raise(sp, sp.plan.levels[i], watch.last_reading);
+      break;
+    }
+  }
+  auto now = clock_.now();
+  std::optional<Time> next;
+  for (std::size_t i = 0; i < evaluators.size(); ++i) {
+    auto t = evaluators[i].next_change(*watch.states[i], now);
+    if (t && (!next || *t < *next)) next = t;
+  }
+  if (!next) return;
+  if (watch.timer) {
+    if (watch.timer_due <= *next) return;  // it wakes earlier anyway and re-arms then
+    clock_.cancel(*watch.timer);
+  }
+  watch.timer_due = *next;
+  watch.timer = clock_.schedule_at(*next, [this, key] { on_watch_timer(key); });
+}
+
+void Core::on_watch_timer(const WatchKey& key) {
+  auto it = watches_.find(key);
+  if (it == watches_.end()) return;
+  auto& watch = it->second;
+  watch.timer.reset();
+  auto now = clock_.now();
+  const auto& evaluators = evaluators_.at(watch.plan_id);
+  for (std::size_t i = 0; i < evaluators.size(); ++i) evaluators[i].advance(*watch.states[i], now);
+  check(key, watch);
+}
+
+void Core::forget_watches(std::string_view plan_id) {
+  for (auto it = watches_.begin(); it != watches_.end();) {
+    if (it->first.first == plan_id) {
+      if (it->second.timer) clock_.cancel(*it->second.timer);
+      it = watches_.erase(it);
+    } else {
+      ++it;
     }
   }
 }
@@ -620,6 +667,9 @@ StatusOr<Core::ApplyOutcome> Core::apply_plan(std::string_view source, std::stri
   }
   StoredPlan sp{std::move(plan), version, std::string(source), std::string(file), now};
   auto id = sp.plan.id;
+  // The new version's conditions start from a clean slate: states belong to evaluators.
+  forget_watches(id);
+  evaluators_.erase(id);
   plans_.insert_or_assign(id, std::move(sp));
   rebuild_index();
   spdlog::info("plan {} version {} applied from {}", id, version, file);
@@ -715,6 +765,11 @@ const Incident* Core::incident(std::string_view id) const {
 CoreStats Core::stats() const {
   auto s = stats_;
   s.outbox_pending = outbox_.size();
+  s.unit_mismatches = 0;
+  for (const auto& [key, watch] : watches_) {
+    const auto& evaluators = evaluators_.at(watch.plan_id);
+    for (std::size_t i = 0; i < evaluators.size(); ++i) s.unit_mismatches += evaluators[i].unit_mismatches(*watch.states[i]);
+  }
   return s;
 }
 

@@ -182,6 +182,72 @@ TEST_F(CoreTest, StaleValuesOfOtherQuantitiesDoNotCount) {
   EXPECT_EQ(sent[0]["info"][0]["severity"], "Moderate");  // III, not II
 }
 
+TEST_F(CoreTest, DurationConditionFiresOnTheClockWithoutANewReading) {
+  auto core = make_core();
+  Diagnostics d;
+  ASSERT_TRUE(core->import_sensors(kSensors, "sensors.yaml", d).is_ok());
+  ASSERT_TRUE(core->apply_plan(R"(id: slow
+title: Lingering smoke
+places: ["xc/**"]
+levels:
+  III:
+    when: smoke >= 0.1 for 30s
+    alert:
+      event: Lingering smoke
+      headline: "Smoke for 30 s in {place}"
+)", "slow.yaml", d).is_ok()) << to_string(d);
+  // Smoke that clears before 30 s raises nothing.
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.2}])");
+  clock_.advance(20s);
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.01}])");
+  clock_.advance(60s);
+  EXPECT_TRUE(alerts().empty());
+  // Smoke that stays: the alert comes at +30 s from the clock alone.
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.2}])");
+  clock_.advance(29s);
+  EXPECT_TRUE(alerts().empty());
+  clock_.advance(1s);
+  auto sent = alerts();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0]["sent"], "2026-11-21T21:01:50+08:00");  // 13:00:00 + 80 s + 30 s, in +08:00
+}
+
+TEST_F(CoreTest, WindowConditionAveragesRecentReadings) {
+  auto core = make_core();
+  Diagnostics d;
+  ASSERT_TRUE(core->import_sensors(kSensors, "sensors.yaml", d).is_ok());
+  ASSERT_TRUE(core->apply_plan(R"(id: heat
+title: Rising heat
+places: ["xc/**"]
+levels:
+  IV:
+    when: avg(temperature, 1m) >= 50 Cel
+    alert:
+      event: Heat
+      headline: "Heat in {place}"
+)", "heat.yaml", d).is_ok()) << to_string(d);
+  reading(*core, "tmp-1", R"([{"n":"temperature","u":"Cel","v":40}])");
+  clock_.advance(10s);
+  EXPECT_TRUE(alerts().empty());
+  reading(*core, "tmp-1", R"([{"n":"temperature","u":"Cel","v":60}])");  // avg 50
+  EXPECT_EQ(alerts().size(), 1u);
+}
+
+TEST_F(CoreTest, NewPlanVersionStartsItsConditionsAfresh) {
+  auto core = make_core();
+  setup(*core);
+  reading(*core, "tmp-1", R"([{"n":"temperature","u":"Cel","v":80}])");
+  Diagnostics d;
+  std::string changed = kPlan;
+  changed.replace(changed.find("smoke >= 0.1"), 12, "smoke >= 0.2");
+  ASSERT_TRUE(core->apply_plan(changed, "fire.yaml", d).is_ok());
+  // The temperature seen by version 1 is not carried over: level III, not II.
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.35}])");
+  auto sent = alerts();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0]["info"][0]["severity"], "Moderate");
+}
+
 TEST_F(CoreTest, PlanAppliesOnlyToItsPlaces) {
   auto core = make_core();
   setup(*core);

@@ -6,18 +6,23 @@
 //   condition  := or END
 //   or         := and ("or" and)*
 //   and        := unary ("and" unary)*
-//   unary      := "not" unary | "(" or ")" | comparison
-//   comparison := QUANTITY OP NUMBER [UNIT]
+//   unary      := "not" unary | primary ["for" DURATION]
+//   primary    := "(" or ")" | comparison
+//   comparison := operand OP NUMBER [UNIT] ["clear" OP NUMBER [UNIT]]
+//   operand    := QUANTITY | FUNCTION "(" QUANTITY "," DURATION ")"
+//   FUNCTION   := avg | min | max | sum | count | rate     (only before "(")
+//   DURATION   := a word such as 30s, 10m, 2h, 1d, 1h30m   (parse_duration)
 //
-// Later constructs ("for 30s", windows, "at least k of ...") become new productions
-// (mostly new alternatives of `unary` and optional suffixes of `comparison`); the lexer
-// already produces the tokens they need: words such as "30s" or "avg", numbers,
-// operators and parentheses.
+// "for" and "clear" are keywords only where they are expected (after a comparison or
+// a group), so quantities with those names still parse. Later constructs ("at least k
+// of ...") become new productions.
 #include "lookout/rules/condition.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <iterator>
 #include <system_error>
 
 #include "lookout/rules/units.h"
@@ -37,6 +42,62 @@ std::string_view to_string(CompareOp op) {
   return "?";
 }
 
+std::string_view to_string(Aggregate a) {
+  switch (a) {
+    case Aggregate::kLatest: return "";
+    case Aggregate::kAvg: return "avg";
+    case Aggregate::kMin: return "min";
+    case Aggregate::kMax: return "max";
+    case Aggregate::kSum: return "sum";
+    case Aggregate::kCount: return "count";
+    case Aggregate::kRate: return "rate";
+  }
+  return "";
+}
+
+std::optional<Duration> parse_duration(std::string_view text) {
+  constexpr std::pair<char, std::int64_t> kParts[] = {{'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
+  constexpr std::int64_t kMaxSeconds = 365 * std::int64_t{86400};
+  std::int64_t total = 0;
+  std::size_t next_part = 0;  // parts must come in the order d, h, m, s, each once
+  std::size_t i = 0;
+  if (text.empty()) return std::nullopt;
+  while (i < text.size()) {
+    std::size_t start = i;
+    std::int64_t n = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      n = n * 10 + (text[i] - '0');
+      if (n > kMaxSeconds) return std::nullopt;
+      ++i;
+    }
+    if (i == start || i == text.size()) return std::nullopt;
+    std::size_t part = next_part;
+    while (part < std::size(kParts) && kParts[part].first != text[i]) ++part;
+    if (part == std::size(kParts)) return std::nullopt;
+    total += n * kParts[part].second;
+    if (total > kMaxSeconds) return std::nullopt;
+    next_part = part + 1;
+    ++i;
+  }
+  if (total <= 0) return std::nullopt;
+  return std::chrono::duration_cast<Duration>(std::chrono::seconds(total));
+}
+
+std::string format_duration(Duration d) {
+  std::int64_t s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  if (s <= 0) return "0s";
+  std::string out;
+  constexpr std::pair<char, std::int64_t> kParts[] = {{'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
+  for (const auto& [letter, size] : kParts) {
+    if (s >= size) {
+      out += std::to_string(s / size);
+      out += letter;
+      s %= size;
+    }
+  }
+  return out;
+}
+
 namespace {
 
 // ---------------------------------------------------------------------------------
@@ -48,6 +109,7 @@ enum class TokenKind {
   kOp,      // < <= > >= == !=
   kLParen,
   kRParen,
+  kComma,    // the "," between a window function's arguments
   kInvalid,  // anything else (a run of other punctuation, "=>", "&&", non-ASCII text)
   kEnd,      // end of the text; its offset is the text's length
 };
@@ -115,6 +177,8 @@ std::vector<Token> tokenize(std::string_view text) {
       t.kind = TokenKind::kLParen;
     } else if (c == ')') {
       t.kind = TokenKind::kRParen;
+    } else if (c == ',') {
+      t.kind = TokenKind::kComma;
     } else if (is_op_char(c)) {
       end = run(p, is_op_char);
       std::string_view op = text.substr(p, end - p);
@@ -134,7 +198,9 @@ std::vector<Token> tokenize(std::string_view text) {
       t.kind = TokenKind::kWord;
     } else {
       end = run(
-          p, [](char ch) { return !is_space(ch) && !is_word_char(ch) && !is_op_char(ch) && ch != '(' && ch != ')'; });
+          p, [](char ch) {
+            return !is_space(ch) && !is_word_char(ch) && !is_op_char(ch) && ch != '(' && ch != ')' && ch != ',';
+          });
       t.kind = TokenKind::kInvalid;
     }
     t.text = text.substr(p, end - p);
@@ -149,6 +215,21 @@ std::vector<Token> tokenize(std::string_view text) {
 // Parser
 
 bool is_keyword(std::string_view w) { return w == "and" || w == "or" || w == "not"; }
+// Words that may follow a threshold and so are never taken for its unit.
+bool is_suffix_keyword(std::string_view w) { return w == "for" || w == "clear"; }
+
+std::optional<Aggregate> to_aggregate(std::string_view w) {
+  if (w == "avg") return Aggregate::kAvg;
+  if (w == "min") return Aggregate::kMin;
+  if (w == "max") return Aggregate::kMax;
+  if (w == "sum") return Aggregate::kSum;
+  if (w == "count") return Aggregate::kCount;
+  if (w == "rate") return Aggregate::kRate;
+  return std::nullopt;
+}
+
+constexpr std::string_view kDurationExpected = "a duration such as 30s, 10m, 2h, 1d or 1h30m (1s to 365d)";
+constexpr std::string_view kOpExpected = "a comparison operator (<, <=, >, >=, ==, !=)";
 
 std::string lowercase(std::string_view s) {
   std::string out(s);
@@ -268,7 +349,7 @@ class Parser {
       hint = "write \"or\"";
     } else if (at.kind == TokenKind::kWord && is_keyword(lower)) {
       hint = "keywords are lowercase: \"" + lower + "\"";
-    } else if (at.kind == TokenKind::kWord && peek(1).kind == TokenKind::kOp) {
+    } else if (at.kind == TokenKind::kWord && !is_suffix_keyword(at.text) && peek(1).kind == TokenKind::kOp) {
       hint = "join comparisons with \"and\" or \"or\"";
     }
     fail(at, "\"and\", \"or\" or " + std::string(closer), hint);
@@ -300,66 +381,120 @@ class Parser {
     return make_nary(Expr::Kind::kAnd, std::move(operands));
   }
 
-  // unary := "not" unary | "(" or ")" | comparison
+  // unary := "not" unary | primary ["for" DURATION]
   ExprPtr parse_unary() {
-    if (!at_keyword("not") && peek().kind != TokenKind::kLParen) return parse_comparison();
-    if (depth_ >= kMaxNesting) {
-      fail_at(peek().offset, "expected at most " + std::to_string(kMaxNesting) +
-                                 " \"not\"s and parentheses inside each other, found more");
-      return nullptr;
-    }
-    ++depth_;
-    ExprPtr result;
     if (at_keyword("not")) {
+      if (!enter()) return nullptr;
       next();
+      ExprPtr result;
       if (ExprPtr operand = parse_unary()) {
         auto e = std::make_shared<Expr>();
         e->kind = Expr::Kind::kNot;
         e->children.push_back(std::move(operand));
         result = std::move(e);
       }
-    } else {
-      const Token& open = next();
-      ++open_parens_;
-      ExprPtr inner = parse_or();
-      --open_parens_;
-      if (inner) {
-        if (peek().kind == TokenKind::kRParen) {
-          next();
-          result = std::move(inner);
-        } else if (peek().kind == TokenKind::kEnd) {
-          // Unbalanced: point at the "(" that is never closed.
-          fail_at(open.offset, "expected \")\" to close this \"(\", found end of condition");
-        } else {
-          fail_connective(peek(), "\")\"");
-        }
+      --depth_;
+      return result;
+    }
+    ExprPtr e = parse_primary();
+    if (!e || !at_keyword("for")) return e;
+    next();
+    std::optional<Duration> d = parse_duration_token();
+    if (!d) return nullptr;
+    auto f = std::make_shared<Expr>();
+    f->kind = Expr::Kind::kFor;
+    f->duration = *d;
+    f->children.push_back(std::move(e));
+    return f;
+  }
+
+  // One more "not" or "(" inside the others; false (error set) when too deep.
+  bool enter() {
+    if (depth_ >= kMaxNesting) {
+      fail_at(peek().offset, "expected at most " + std::to_string(kMaxNesting) +
+                                 " \"not\"s and parentheses inside each other, found more");
+      return false;
+    }
+    ++depth_;
+    return true;
+  }
+
+  // primary := "(" or ")" | comparison
+  ExprPtr parse_primary() {
+    if (peek().kind != TokenKind::kLParen) return parse_comparison();
+    if (!enter()) return nullptr;
+    ExprPtr result;
+    const Token& open = next();
+    ++open_parens_;
+    ExprPtr inner = parse_or();
+    --open_parens_;
+    if (inner) {
+      if (peek().kind == TokenKind::kRParen) {
+        next();
+        result = std::move(inner);
+      } else if (peek().kind == TokenKind::kEnd) {
+        // Unbalanced: point at the "(" that is never closed.
+        fail_at(open.offset, "expected \")\" to close this \"(\", found end of condition");
+      } else {
+        fail_connective(peek(), "\")\"");
       }
     }
     --depth_;
     return result;
   }
 
-  // comparison := QUANTITY OP NUMBER [UNIT]
-  ExprPtr parse_comparison() {
-    const Token& q = peek();
-    if (q.kind != TokenKind::kWord || is_keyword(q.text) || !is_quantity_name(q.text)) {
-      std::string hint;
-      if (q.kind == TokenKind::kNumber) hint = "write the quantity first, e.g. \"smoke >= 0.15\"";
-      fail(q, "a quantity name, \"not\" or \"(\"", hint);
-      return nullptr;
+  std::optional<Duration> parse_duration_token() {
+    const Token& t = peek();
+    std::optional<Duration> d = t.kind == TokenKind::kWord ? parse_duration(t.text) : std::nullopt;
+    if (!d) {
+      fail(t, kDurationExpected);
+      return std::nullopt;
     }
     next();
-    Comparison c;
-    c.quantity = std::string(q.text);
+    return d;
+  }
 
+  // FUNCTION "(" QUANTITY "," DURATION ")", the function's name being next.
+  bool parse_window(Comparison& c) {
+    c.aggregate = *to_aggregate(next().text);
+    next();  // "("
+    const Token& q = peek();
+    if (q.kind != TokenKind::kWord || is_keyword(q.text) || !is_quantity_name(q.text)) {
+      fail(q, "a quantity name");
+      return false;
+    }
+    c.quantity = std::string(q.text);
+    next();
+    if (peek().kind != TokenKind::kComma) {
+      fail(peek(), "\",\" and the window's length, e.g. \"avg(" + c.quantity + ", 5m)\"");
+      return false;
+    }
+    next();
+    std::optional<Duration> w = parse_duration_token();
+    if (!w) return false;
+    c.window = *w;
+    if (peek().kind != TokenKind::kRParen) {
+      fail(peek(), "\")\"");
+      return false;
+    }
+    next();
+    return true;
+  }
+
+  // OP NUMBER: into op and threshold.
+  bool parse_threshold(CompareOp& op_out, double& threshold_out, bool after_function_name = false) {
     const Token& op = peek();
     auto parsed_op = op.kind == TokenKind::kOp ? to_op(op.text) : std::nullopt;
     if (!parsed_op) {
-      fail(op, "a comparison operator (<, <=, >, >=, ==, !=)");
-      return nullptr;
+      std::string hint;
+      if (after_function_name && op.kind == TokenKind::kLParen) {
+        hint = "window functions are avg, min, max, sum, count and rate";
+      }
+      fail(op, kOpExpected, hint);
+      return false;
     }
     next();
-    c.op = *parsed_op;
+    op_out = *parsed_op;
 
     const Token& num = peek();
     if (num.kind != TokenKind::kNumber) {
@@ -369,30 +504,76 @@ class Parser {
                std::string(num.text.substr(len)) + "\"";
       }
       fail(num, "a number", hint);
-      return nullptr;
+      return false;
     }
     auto value = to_double(num.text);
     if (!value) {
       fail(num, "a number within the range of a double (about 1e-308 to 1e308 in size)");
-      return nullptr;
+      return false;
     }
     next();
-    c.threshold = *value;
+    threshold_out = *value;
+    return true;
+  }
 
-    // An optional unit: a word right after the number that is not a keyword.
+  // An optional unit after a threshold: a word that is not a keyword. Into `unit`
+  // (left empty when there is none); false with the error set.
+  bool parse_unit(std::string& unit_out) {
     const Token& unit = peek();
-    if (unit.kind == TokenKind::kWord && !is_keyword(unit.text)) {
-      if (is_known_unit(unit.text)) {
-        c.unit = std::string(unit.text);
-        next();
-      } else if (is_keyword(lowercase(unit.text)) || peek(1).kind == TokenKind::kOp) {
-        // "smoke > 1 AND co > 2", "smoke > 1 co > 2": a missing connective, not a unit.
-        fail_connective(unit, open_parens_ > 0 ? "\")\"" : "end of condition");
-        return nullptr;
-      } else {
-        fail(unit, "a unit (" + internal::known_units_list() + ")");
+    if (unit.kind != TokenKind::kWord || is_keyword(unit.text) || is_suffix_keyword(unit.text)) return true;
+    if (is_known_unit(unit.text)) {
+      unit_out = std::string(unit.text);
+      next();
+      return true;
+    }
+    if (is_keyword(lowercase(unit.text)) || peek(1).kind == TokenKind::kOp) {
+      // "smoke > 1 AND co > 2", "smoke > 1 co > 2": a missing connective, not a unit.
+      fail_connective(unit, open_parens_ > 0 ? "\")\"" : "end of condition");
+      return false;
+    }
+    fail(unit, "a unit (" + internal::known_units_list() + ")");
+    return false;
+  }
+
+  // comparison := operand OP NUMBER [UNIT] ["clear" OP NUMBER [UNIT]]
+  ExprPtr parse_comparison() {
+    const Token& q = peek();
+    if (q.kind != TokenKind::kWord || is_keyword(q.text) || !is_quantity_name(q.text)) {
+      std::string hint;
+      if (q.kind == TokenKind::kNumber) hint = "write the quantity first, e.g. \"smoke >= 0.15\"";
+      fail(q, "a quantity name, \"not\" or \"(\"", hint);
+      return nullptr;
+    }
+    Comparison c;
+    if (to_aggregate(q.text) && peek(1).kind == TokenKind::kLParen) {
+      if (!parse_window(c)) return nullptr;
+    } else {
+      next();
+      c.quantity = std::string(q.text);
+    }
+    if (!parse_threshold(c.op, c.threshold, c.aggregate == Aggregate::kLatest)) return nullptr;
+    std::size_t unit_offset = peek().offset;
+    if (!parse_unit(c.unit)) return nullptr;
+    if (c.aggregate == Aggregate::kCount && !c.unit.empty() && c.unit != "count") {
+      fail_at(unit_offset, "expected no unit or \"count\" after a count(...) threshold, found \"" + c.unit + "\"");
+      return nullptr;
+    }
+
+    if (at_keyword("clear")) {
+      next();
+      ClearThreshold clear;
+      if (!parse_threshold(clear.op, clear.threshold)) return nullptr;
+      std::size_t clear_unit_offset = peek().offset;
+      std::string clear_unit;
+      if (!parse_unit(clear_unit)) return nullptr;
+      if (!clear_unit.empty() && clear_unit != c.unit) {
+        fail_at(clear_unit_offset,
+                c.unit.empty() ? "expected no unit (the raise threshold has none), found \"" + clear_unit + "\""
+                               : "expected \"" + c.unit + "\" (the raise threshold's unit) or no unit, found \"" +
+                                     clear_unit + "\"");
         return nullptr;
       }
+      c.clear = clear;
     }
 
     auto e = std::make_shared<Expr>();
@@ -427,6 +608,7 @@ bool eval(const Expr& e, const ValueLookup& lookup, int* unit_mismatches) {
   switch (e.kind) {
     case Expr::Kind::kCompare: {
       const Comparison& c = e.compare;
+      if (c.aggregate != Aggregate::kLatest) return false;  // a window is unknown without time
       std::optional<Value> v = lookup(c.quantity);
       // No reading, or a reading that is not a number: unknown, so false.
       if (!v || !std::isfinite(v->value)) return false;
@@ -451,6 +633,7 @@ bool eval(const Expr& e, const ValueLookup& lookup, int* unit_mismatches) {
       return std::any_of(e.children.begin(), e.children.end(),
                          [&](const auto& child) { return eval(*child, lookup, unit_mismatches); });
     case Expr::Kind::kNot: return !eval(*e.children.front(), lookup, unit_mismatches);
+    case Expr::Kind::kFor: return false;  // not known to have held for any time
   }
   return false;
 }
@@ -460,15 +643,22 @@ void collect_quantities(const Expr& e, std::vector<std::string>& out) {
   for (const auto& child : e.children) collect_quantities(*child, out);
 }
 
-// Binding strength: or < and < not < comparison.
+bool has_time(const Expr& e) {
+  if (e.kind == Expr::Kind::kFor) return true;
+  if (e.kind == Expr::Kind::kCompare) return e.compare.aggregate != Aggregate::kLatest || e.compare.clear.has_value();
+  return std::any_of(e.children.begin(), e.children.end(), [](const auto& child) { return has_time(*child); });
+}
+
+// Binding strength: or < and < not < for < comparison.
 int precedence(Expr::Kind kind) {
   switch (kind) {
     case Expr::Kind::kOr: return 1;
     case Expr::Kind::kAnd: return 2;
     case Expr::Kind::kNot: return 3;
-    case Expr::Kind::kCompare: return 4;
+    case Expr::Kind::kFor: return 4;
+    case Expr::Kind::kCompare: return 5;
   }
-  return 4;
+  return 5;
 }
 
 std::string format_number(double v) {
@@ -483,16 +673,39 @@ void print(const Expr& e, int min_precedence, std::string& out) {
   bool parens = precedence(e.kind) < min_precedence;
   if (parens) out += '(';
   switch (e.kind) {
-    case Expr::Kind::kCompare:
-      out += e.compare.quantity;
-      out += ' ';
-      out += to_string(e.compare.op);
-      out += ' ';
-      out += format_number(e.compare.threshold);
-      if (!e.compare.unit.empty()) {
-        out += ' ';
-        out += e.compare.unit;
+    case Expr::Kind::kCompare: {
+      const Comparison& c = e.compare;
+      if (c.aggregate == Aggregate::kLatest) {
+        out += c.quantity;
+      } else {
+        out += to_string(c.aggregate);
+        out += '(';
+        out += c.quantity;
+        out += ", ";
+        out += format_duration(c.window);
+        out += ')';
       }
+      auto threshold = [&](CompareOp op, double value) {
+        out += ' ';
+        out += to_string(op);
+        out += ' ';
+        out += format_number(value);
+        if (!c.unit.empty()) {
+          out += ' ';
+          out += c.unit;
+        }
+      };
+      threshold(c.op, c.threshold);
+      if (c.clear) {
+        out += " clear";
+        threshold(c.clear->op, c.clear->threshold);
+      }
+      break;
+    }
+    case Expr::Kind::kFor:
+      print(*e.children.front(), precedence(Expr::Kind::kCompare), out);
+      out += " for ";
+      out += format_duration(e.duration);
       break;
     case Expr::Kind::kNot:
       out += "not ";
@@ -523,6 +736,7 @@ std::variant<Condition, ParseError> Condition::parse(std::string_view text) {
   collect_quantities(*root, c.quantities_);
   std::sort(c.quantities_.begin(), c.quantities_.end());
   c.quantities_.erase(std::unique(c.quantities_.begin(), c.quantities_.end()), c.quantities_.end());
+  c.uses_time_ = has_time(*root);
   c.root_ = std::move(root);
   return c;
 }

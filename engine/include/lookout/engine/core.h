@@ -25,6 +25,7 @@
 #include "lookout/engine/store.h"
 #include "lookout/engine/transport.h"
 #include "lookout/plans/plan.h"
+#include "lookout/rules/evaluator.h"
 #include "lookout/sensors/reading.h"
 #include "lookout/sensors/registry.h"
 #include "lookout/sensors/senml.h"
@@ -43,6 +44,7 @@ struct CoreOptions {
   std::size_t max_payload_bytes = 64 * 1024;        // any inbound topic
   std::size_t dead_letter_payload_bytes = 1024;     // payload kept in a dead-letter record
   Duration value_max_age = std::chrono::minutes(10);  // older values count as unknown
+  std::size_t max_window_samples = 4096;              // per window, per plan and place
   Duration outbox_retry = std::chrono::seconds(2);    // after a failed publish
 };
 
@@ -151,16 +153,26 @@ class Core {
     OutboundMessage message;
     bool in_flight = false;
   };
-  struct LatestValue {
-    double value = 0;
-    std::string unit;
-    Time time;
+  // One plan watching one place: the evaluation state of each of its levels (fed
+  // every sample the plan reads at that place), the last reading, and the timer that
+  // wakes it when a condition may change with no new reading ("for 30s", windows).
+  struct Watch {
+    std::string plan_id;
+    std::vector<rules::Evaluator::StatePtr> states;  // parallel to the plan's levels
+    sensors::Reading last_reading;
+    std::optional<Clock::TimerId> timer;
+    Time timer_due;
   };
+  using WatchKey = std::pair<std::string, std::string>;  // (plan id, place)
 
   void handle_readings(std::string_view sensor_id, const InboundMessage& message);
   void handle_sensor_status(std::string_view sensor_id, const InboundMessage& message);
   void dead_letter(const InboundMessage& message, std::string_view reason);
   void evaluate(const sensors::Reading& reading);
+  // Raises the most severe level whose condition holds, then re-arms the watch's timer.
+  void check(const WatchKey& key, Watch& watch);
+  void on_watch_timer(const WatchKey& key);
+  void forget_watches(std::string_view plan_id);
   void raise(const StoredPlan& plan, const plans::LevelRule& rule, const sensors::Reading& reading);
   cap::Alert build_alert(const Incident& incident, const StoredPlan& plan, const plans::LevelRule& rule,
                          const std::string& msg_type, const sensors::Reading& reading) const;
@@ -185,11 +197,13 @@ class Core {
   std::map<std::string, StoredPlan, std::less<>> plans_;
   // quantity -> ids of plans that read it: a reading costs work only for those.
   std::unordered_map<std::string, std::vector<std::string>> plans_by_quantity_;
+  // plan id -> one compiled evaluator per level (parallel to the plan's levels).
+  std::map<std::string, std::vector<rules::Evaluator>, std::less<>> evaluators_;
+  std::map<WatchKey, Watch> watches_;
   sensors::PlaceRegistry places_;
   sensors::SensorRegistry sensors_;
   std::map<std::string, Incident, std::less<>> incidents_;
   std::map<std::pair<std::string, std::string>, std::string> open_by_plan_place_;  // (plan, place) -> incident
-  std::unordered_map<std::string, std::unordered_map<std::string, LatestValue>> latest_;  // place -> quantity -> value
   std::unordered_map<std::string, bool> sensor_online_;
 
   std::map<std::uint64_t, PendingMessage> outbox_;

@@ -7,12 +7,27 @@
 //     temperature > 57 Cel and smoke > 0.05
 //     gas_lel >= 10 %LEL or (co > 50 ppm and not door == 1)
 //
-// The language grows (durations, hysteresis, windows, spatial confirmation, absence,
-// reports, calendars) in later versions; its parser is a recursive-descent parser over
-// a token stream so that each construct adds a production, not a rewrite.
+// and, since the second version, with TIME (docs/conditions.md has the full semantics):
+//
+//     temperature > 57 Cel for 30s                  duration: held continuously 30 s
+//     temperature > 57 Cel clear < 50 Cel           hysteresis: raise at 57, clear at 50
+//     avg(temperature, 5m) > 40 Cel                 windows: avg min max sum count rate
+//     count(smoke, 60s) >= 3 and rate(water_level, 10m) > 5 cm
+//
+// Durations are written as integers with d, h, m, s in that order, glued: 30s, 10m, 2h,
+// 1d, 1h30m (1 s to 365 d). Precedence: "for" applies to the comparison or the
+// parenthesised group just before it and binds tighter than "not":
+// "not a > 1 for 30s" is "not (a > 1 for 30s)"; write "(not a > 1) for 30s" for the other.
+//
+// The language grows further (spatial confirmation, absence, reports, calendars) in
+// later versions; its parser is a recursive-descent parser over a token stream so that
+// each construct adds a production, not a rewrite.
 //
 // A Condition is compiled once, when a plan is loaded, and evaluated many times.
-// Thread-safety: immutable after parse; evaluate() is const and re-entrant.
+// Condition::evaluate() is the stateless evaluation and knows nothing of time; a
+// condition that uses_time() must be evaluated by a rules::Evaluator (evaluator.h),
+// which keeps per-scope state. Thread-safety: immutable after parse; evaluate() is
+// const and re-entrant.
 #pragma once
 
 #include <functional>
@@ -23,24 +38,47 @@
 #include <variant>
 #include <vector>
 
+#include "lookout/base/clock.h"
+
 namespace lookout::rules {
 
 enum class CompareOp { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNotEqual };
 std::string_view to_string(CompareOp op);  // "<", "<=", ...
+
+// What a comparison compares: the latest value of the quantity, or a function of its
+// readings over a window of time (the last `window` before now).
+enum class Aggregate { kLatest, kAvg, kMin, kMax, kSum, kCount, kRate };
+std::string_view to_string(Aggregate a);  // "avg", "min", ...; "" for kLatest
+
+// The clearing side of a hysteresis ("clear < 50 Cel"): same operand, same unit.
+struct ClearThreshold {
+  CompareOp op = CompareOp::kLess;
+  double threshold = 0;
+};
 
 struct Comparison {
   std::string quantity;   // SenML name: [A-Za-z0-9][A-Za-z0-9:./_-]*
   CompareOp op = CompareOp::kGreaterEqual;
   double threshold = 0;
   std::string unit;       // as written ("Cel", "%LEL", "ppm"); empty when none
+  Aggregate aggregate = Aggregate::kLatest;
+  Duration window{};      // the window of an aggregate; zero for kLatest
+  std::optional<ClearThreshold> clear;  // hysteresis: "... clear < 50 Cel"
 };
 
 struct Expr {
-  enum class Kind { kCompare, kAnd, kOr, kNot };
+  enum class Kind { kCompare, kAnd, kOr, kNot, kFor };
   Kind kind = Kind::kCompare;
   Comparison compare;                          // kCompare
-  std::vector<std::shared_ptr<const Expr>> children;  // kAnd/kOr: >= 2; kNot: 1
+  std::vector<std::shared_ptr<const Expr>> children;  // kAnd/kOr: >= 2; kNot, kFor: 1
+  Duration duration{};                         // kFor: how long the child must hold
 };
+
+// Durations as conditions write them: "30s", "10m", "2h", "1d", "1h30m" (whole
+// numbers of d, h, m, s in that order, each at most once; 1 s to 365 d).
+std::optional<Duration> parse_duration(std::string_view text);
+// Canonical text: largest units first, zero parts left out (90 s is "1m30s").
+std::string format_duration(Duration d);
 
 struct ParseError {
   std::size_t offset = 0;   // byte offset into the condition text where it went wrong
@@ -62,6 +100,9 @@ class Condition {
 
   // Evaluates with values from `lookup`. A comparison whose unit cannot be converted
   // from the value's unit is false (and counted in `unit_mismatches`, if given).
+  // Stateless: without time, "E for T" is false (not known to have held), a window
+  // comparison is false (its window is unknown) and a hysteresis is its raise
+  // comparison alone. Use a rules::Evaluator for conditions that uses_time().
   bool evaluate(const ValueLookup& lookup, int* unit_mismatches = nullptr) const;
 
   // Every quantity the condition reads, sorted, without duplicates: the rule index
@@ -71,10 +112,14 @@ class Condition {
   // an equal condition.
   std::string to_string() const;
   const Expr& root() const { return *root_; }
+  // True when the condition has a duration, a hysteresis or a window: its truth
+  // depends on the history of readings, not only on the latest values.
+  bool uses_time() const { return uses_time_; }
 
  private:
   std::shared_ptr<const Expr> root_;
   std::vector<std::string> quantities_;
+  bool uses_time_ = false;
 };
 
 }  // namespace lookout::rules

@@ -1,0 +1,118 @@
+// The stateful evaluator of conditions with TIME: durations ("for 30s"), hysteresis
+// ("clear < 50 Cel") and windows ("avg(temperature, 5m)"). docs/conditions.md gives the
+// semantics for coordinators; this header gives them for programmers.
+//
+// An Evaluator is compiled once per Condition and is immutable; the history it needs
+// lives in a State, one per scope (for the engine: one per plan and place). Work per
+// call is proportional to the condition's size plus the samples that enter or leave
+// windows (amortised O(1) each; no window is re-scanned), and memory is bounded.
+//
+// Time model (time comes only from the arguments; nothing reads a clock):
+//
+//   * A State's time starts at its first call and never goes backwards: a `now`
+//     earlier than the latest one seen is taken to be that latest one.
+//   * A sample's time later than `now` is taken to be `now`.
+//   * Latest value of a quantity: the sample with the latest time; a sample older than
+//     the current latest is ignored for it (ties: the later call wins). It is known
+//     while now - time <= max_value_age; after that (from time + max_value_age + 1
+//     tick) every comparison on it is false. A value that is not a number, or whose
+//     unit does not convert to the comparison's unit, makes the comparison false.
+//   * A comparison's truth changes only when a sample arrives or a value expires:
+//     between samples the last value holds, up to its max age.
+//   * Window fn(q, W) at time now: the samples of q whose time lies in [now - W, now]
+//     (counted when they arrive, wherever they fall, out of order included), keeping
+//     the max_window_samples latest by (time, arrival): when a window is full the
+//     oldest sample is dropped. Samples whose value is not a number, or (except for
+//     count) whose unit does not convert, are left out. avg, min, max and rate of an
+//     empty window are unknown, so the comparison is false; count and sum are 0.
+//     rate = value of the latest sample minus value of the oldest, in the comparison's
+//     unit (0 with one sample).
+//   * "E for T" is true at t when E has been true at every moment of [t - T, t] since
+//     the State's first call (time before it counts as not holding).
+//   * Hysteresis "X op1 a clear op2 b": true once X op1 a holds; stays true until
+//     X op2 b holds (raise wins when both hold); false (and reset) while X is unknown.
+//   * Steps: the condition is evaluated at each call and, inside advance() and before
+//     a sample in observe(), at every moment in between where some part of it may
+//     change by itself (a value expiring, a sample leaving a window, a "for" elapsing),
+//     in time order. observe(s, now) is advance(now), then the sample, then a step.
+//
+// Thread-safety: an Evaluator is immutable and may be shared; a State is used by one
+// thread at a time.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lookout/base/clock.h"
+#include "lookout/rules/condition.h"
+
+namespace lookout::rules {
+
+// One reading of one quantity, as the engine gets it.
+struct Sample {
+  std::string_view quantity;
+  double value = 0;
+  std::string_view unit;  // may be empty: then taken to be in the comparison's unit
+  Time time{};
+};
+
+struct EvaluatorOptions {
+  Duration max_value_age = std::chrono::minutes(10);  // a latest value older than this is unknown
+  std::size_t max_window_samples = 4096;              // per window and State; at least 1
+};
+
+class Evaluator {
+ public:
+  struct State;
+  struct StateDeleter {
+    void operator()(State* s) const;
+  };
+  using StatePtr = std::unique_ptr<State, StateDeleter>;
+
+  // A default Condition gives an evaluator that is always false.
+  explicit Evaluator(const Condition& condition, EvaluatorOptions options = {});
+  ~Evaluator();
+  Evaluator(Evaluator&&) noexcept;
+  Evaluator& operator=(Evaluator&&) noexcept;
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
+
+  // A fresh State: nothing seen yet.
+  StatePtr new_state() const;
+
+  // Feeds one sample (of any quantity: others than the condition reads are ignored)
+  // and returns the truth at `now`.
+  bool observe(State& state, const Sample& sample, Time now) const;
+  // Moves time to `now` without a sample (durations elapse, values expire, windows
+  // age) and returns the truth at `now`.
+  bool advance(State& state, Time now) const;
+  // The truth after the last call (false before the first).
+  bool truth(const State& state) const;
+  // The earliest time after the State's time at which the truth may change without a
+  // new sample (so a timer can call advance() then), or nullopt when it cannot. A time
+  // that has already passed comes back as `now`. Conservative: the truth may also stay
+  // as it is then (something inside changed); ask again after advance().
+  std::optional<Time> next_change(const State& state, Time now) const;
+
+  // Memory held by `state`: sizeof(State) plus its vectors (see the .cpp for the
+  // sizes: a fixed part per comparison, "for" and hysteresis, plus 24 bytes per sample
+  // held in a window, and up to 24 more per sample for min/max). Allocator overhead
+  // and std::deque's block granularity are not counted.
+  std::size_t state_bytes(const State& state) const;
+  // Readings whose unit did not convert to a comparison's unit, one per comparison.
+  std::uint64_t unit_mismatches(const State& state) const;
+
+  const EvaluatorOptions& options() const;
+
+ private:
+  struct Program;
+  std::unique_ptr<const Program> program_;
+};
+
+}  // namespace lookout::rules

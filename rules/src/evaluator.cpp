@@ -1,0 +1,425 @@
+// The compiled, stateful evaluator (evaluator.h).
+//
+// Compilation flattens the condition into nodes in post-order (children before their
+// parent, root last), so one pass over the array evaluates the whole tree. Every node
+// is evaluated at every step, without short-circuits: "for" and hysteresis nodes must
+// see every step to keep their state right.
+//
+// State layout (bytes on x86-64 with libstdc++):
+//   State itself                       ~160
+//   per latest-value comparison        LatestState, 32
+//   per window comparison              WindowState, 2 deques + sum: ~176, plus
+//                                      24 per sample held (WinSample), plus for min/max
+//                                      24 per sample on the monotonic deque (at most as
+//                                      many as held, usually far fewer)
+//   per "for"                          ForState, 16
+//   per node                           1 (its truth at the last step)
+//   per hysteresis                     1
+// With max_window_samples = 4096 a window is at most 4096 * 48 bytes (192 KiB) plus
+// its fixed part.
+#include "lookout/rules/evaluator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+
+#include "lookout/rules/units.h"
+
+namespace lookout::rules {
+namespace {
+
+enum class NodeKind { kCompare, kAnd, kOr, kNot, kFor };
+
+struct Node {
+  NodeKind kind = NodeKind::kCompare;
+  std::vector<std::uint32_t> children;
+  // kCompare
+  Aggregate aggregate = Aggregate::kLatest;
+  std::string unit;
+  Duration window{};
+  CompareOp op = CompareOp::kGreaterEqual;
+  double threshold = 0;
+  std::optional<ClearThreshold> clear;
+  std::uint32_t slot = 0;  // into State::latest or State::windows, after `aggregate`
+  std::uint32_t hyst = 0;  // into State::hyst, when `clear`
+  // kFor
+  Duration duration{};
+  std::uint32_t for_slot = 0;  // into State::fors
+};
+
+struct LatestState {
+  Time time{};
+  double value = 0;        // in the comparison's unit
+  bool has = false;        // a sample has been seen
+  bool known = false;      // it is a number in a unit that converts
+  bool converted = false;  // the value was converted (so is snapped to the threshold)
+};
+
+struct WinSample {
+  Time time{};
+  std::uint64_t seq = 0;  // arrival order in the State: ties of time by arrival
+  double value = 0;       // in the comparison's unit
+};
+
+struct WindowState {
+  std::deque<WinSample> samples;  // by (time, seq)
+  std::deque<WinSample> extreme;  // min/max only: the monotonic deque, by (time, seq)
+  double sum = 0;                 // of samples' values
+  std::size_t evictions = 0;      // since `sum` was last recomputed
+};
+
+struct ForState {
+  Time since{};
+  bool has_since = false;
+};
+
+constexpr Duration kTick{1};
+
+Time saturating_add(Time t, Duration d) {
+  if (t > Time::max() - d) return Time::max();
+  return t + d;
+}
+
+bool compare(double value, CompareOp op, double threshold) {
+  switch (op) {
+    case CompareOp::kLess: return value < threshold;
+    case CompareOp::kLessEqual: return value <= threshold;
+    case CompareOp::kGreater: return value > threshold;
+    case CompareOp::kGreaterEqual: return value >= threshold;
+    case CompareOp::kEqual: return value == threshold;
+    case CompareOp::kNotEqual: return value != threshold;
+  }
+  return false;
+}
+
+// As Condition::evaluate: a converted value within rounding error of the threshold
+// counts as equal to it.
+bool holds(double x, bool converted, CompareOp op, double threshold) {
+  if (converted && std::fabs(x - threshold) <= 1e-12 * std::max(std::fabs(x), std::fabs(threshold))) x = threshold;
+  return compare(x, op, threshold);
+}
+
+bool is_extreme(Aggregate a) { return a == Aggregate::kMin || a == Aggregate::kMax; }
+
+}  // namespace
+
+struct Evaluator::Program {
+  EvaluatorOptions options;
+  std::vector<Node> nodes;  // post-order; the root is last
+  std::vector<std::pair<std::string, std::uint32_t>> readers;  // (quantity, compare node), sorted
+  std::uint32_t latest_count = 0;
+  std::uint32_t window_count = 0;
+  std::uint32_t for_count = 0;
+  std::uint32_t hyst_count = 0;
+
+  std::uint32_t compile(const Expr& e) {
+    Node n;
+    for (const auto& child : e.children) n.children.push_back(compile(*child));
+    switch (e.kind) {
+      case Expr::Kind::kCompare: {
+        const Comparison& c = e.compare;
+        n.kind = NodeKind::kCompare;
+        n.aggregate = c.aggregate;
+        n.unit = c.unit;
+        n.window = c.window;
+        n.op = c.op;
+        n.threshold = c.threshold;
+        n.clear = c.clear;
+        n.slot = c.aggregate == Aggregate::kLatest ? latest_count++ : window_count++;
+        if (c.clear) n.hyst = hyst_count++;
+        break;
+      }
+      case Expr::Kind::kAnd: n.kind = NodeKind::kAnd; break;
+      case Expr::Kind::kOr: n.kind = NodeKind::kOr; break;
+      case Expr::Kind::kNot: n.kind = NodeKind::kNot; break;
+      case Expr::Kind::kFor:
+        n.kind = NodeKind::kFor;
+        n.duration = e.duration;
+        n.for_slot = for_count++;
+        break;
+    }
+    auto index = static_cast<std::uint32_t>(nodes.size());
+    if (n.kind == NodeKind::kCompare) readers.emplace_back(e.compare.quantity, index);
+    nodes.push_back(std::move(n));
+    return index;
+  }
+};
+
+struct Evaluator::State {
+  bool started = false;
+  bool truth = false;
+  Time now{};
+  std::uint64_t seq = 0;
+  std::uint64_t mismatches = 0;
+  std::vector<LatestState> latest;
+  std::vector<WindowState> windows;
+  std::vector<ForState> fors;
+  std::vector<char> hyst;    // hysteresis: raised
+  std::vector<char> values;  // per node: truth at the last step
+};
+
+void Evaluator::StateDeleter::operator()(State* s) const { delete s; }
+
+namespace {
+
+// Drops the oldest sample of a window.
+void pop_oldest(WindowState& w) {
+  const WinSample oldest = w.samples.front();
+  w.samples.pop_front();
+  if (!w.extreme.empty() && w.extreme.front().seq == oldest.seq) w.extreme.pop_front();
+  if (w.samples.empty()) {
+    w.sum = 0;
+    w.evictions = 0;
+    return;
+  }
+  w.sum -= oldest.value;
+  // Re-summing once per window's worth of evictions bounds the rounding drift of the
+  // running sum at amortised O(1) per sample.
+  if (++w.evictions >= w.samples.size()) {
+    double sum = 0;
+    for (const auto& s : w.samples) sum += s.value;
+    w.sum = sum;
+    w.evictions = 0;
+  }
+}
+
+void evict_expired(WindowState& w, Duration window, Time now) {
+  while (!w.samples.empty() && now - w.samples.front().time > window) pop_oldest(w);
+}
+
+void insert(WindowState& w, const WinSample& s, Aggregate aggregate, std::size_t cap) {
+  auto by_time = [](const WinSample& a, Time t) { return a.time <= t; };
+  // Upper bound by time: the new sample has the largest seq, so it goes after ties.
+  auto pos = std::partition_point(w.samples.begin(), w.samples.end(), [&](const WinSample& a) { return by_time(a, s.time); });
+  w.samples.insert(pos, s);
+  w.sum += s.value;
+  if (is_extreme(aggregate)) {
+    // Monotonic deque: by (time, seq), values strictly decreasing (max) or increasing
+    // (min). A sample is dominated by a later one that is at least as extreme.
+    const bool is_max = aggregate == Aggregate::kMax;
+    auto at_least_as_extreme = [is_max](double a, double b) { return is_max ? a >= b : a <= b; };
+    auto q = std::partition_point(w.extreme.begin(), w.extreme.end(),
+                                  [&](const WinSample& a) { return by_time(a, s.time); });
+    if (q == w.extreme.end() || !at_least_as_extreme(q->value, s.value)) {
+      auto first = q;
+      while (first != w.extreme.begin() && at_least_as_extreme(s.value, std::prev(first)->value)) --first;
+      q = w.extreme.erase(first, q);
+      w.extreme.insert(q, s);
+    }
+  }
+  while (w.samples.size() > cap) pop_oldest(w);
+}
+
+// The aggregate of a window; nullopt when unknown.
+std::optional<double> aggregate_of(const WindowState& w, Aggregate aggregate) {
+  switch (aggregate) {
+    case Aggregate::kCount: return static_cast<double>(w.samples.size());
+    case Aggregate::kSum: return w.sum;
+    case Aggregate::kAvg:
+      if (w.samples.empty()) return std::nullopt;
+      return w.sum / static_cast<double>(w.samples.size());
+    case Aggregate::kMin:
+    case Aggregate::kMax:
+      if (w.extreme.empty()) return std::nullopt;
+      return w.extreme.front().value;
+    case Aggregate::kRate:
+      if (w.samples.empty()) return std::nullopt;
+      return w.samples.back().value - w.samples.front().value;
+    case Aggregate::kLatest: break;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Evaluator::Evaluator(const Condition& condition, EvaluatorOptions options) {
+  auto program = std::make_unique<Program>();
+  if (options.max_window_samples == 0) options.max_window_samples = 1;
+  program->options = options;
+  if (!condition.quantities().empty()) program->compile(condition.root());  // a default Condition has no root
+  std::sort(program->readers.begin(), program->readers.end());
+  program_ = std::move(program);
+}
+
+Evaluator::~Evaluator() = default;
+Evaluator::Evaluator(Evaluator&&) noexcept = default;
+Evaluator& Evaluator::operator=(Evaluator&&) noexcept = default;
+
+const EvaluatorOptions& Evaluator::options() const { return program_->options; }
+
+Evaluator::StatePtr Evaluator::new_state() const {
+  StatePtr s(new State);
+  s->latest.resize(program_->latest_count);
+  s->windows.resize(program_->window_count);
+  s->fors.resize(program_->for_count);
+  s->hyst.resize(program_->hyst_count, 0);
+  s->values.resize(program_->nodes.size(), 0);
+  return s;
+}
+
+namespace {
+
+using State = Evaluator::State;
+
+// One evaluation of every node at `t` (the State's time), children before parents.
+void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State& s, Time t) {
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const Node& n = nodes[i];
+    bool v = false;
+    switch (n.kind) {
+      case NodeKind::kCompare: {
+        std::optional<double> x;
+        bool converted = false;
+        if (n.aggregate == Aggregate::kLatest) {
+          const LatestState& l = s.latest[n.slot];
+          if (l.has && l.known && t - l.time <= options.max_value_age) {
+            x = l.value;
+            converted = l.converted;
+          }
+        } else {
+          WindowState& w = s.windows[n.slot];
+          evict_expired(w, n.window, t);
+          x = aggregate_of(w, n.aggregate);
+        }
+        bool raise = x && holds(*x, converted, n.op, n.threshold);
+        if (n.clear) {
+          char& on = s.hyst[n.hyst];
+          on = x && (raise || (on && !holds(*x, converted, n.clear->op, n.clear->threshold)));
+          v = on != 0;
+        } else {
+          v = raise;
+        }
+        break;
+      }
+      case NodeKind::kAnd:
+        v = std::all_of(n.children.begin(), n.children.end(), [&](std::uint32_t c) { return s.values[c] != 0; });
+        break;
+      case NodeKind::kOr:
+        v = std::any_of(n.children.begin(), n.children.end(), [&](std::uint32_t c) { return s.values[c] != 0; });
+        break;
+      case NodeKind::kNot: v = s.values[n.children.front()] == 0; break;
+      case NodeKind::kFor: {
+        ForState& f = s.fors[n.for_slot];
+        if (s.values[n.children.front()] != 0) {
+          if (!f.has_since) {
+            f.has_since = true;
+            f.since = t;
+          }
+          v = t - f.since >= n.duration;
+        } else {
+          f.has_since = false;
+        }
+        break;
+      }
+    }
+    s.values[i] = v ? 1 : 0;
+  }
+  s.truth = !nodes.empty() && s.values.back() != 0;
+}
+
+// The earliest moment after s.now at which a part of the condition may change by
+// itself; nullopt when none.
+std::optional<Time> next_event(const std::vector<Node>& nodes, const EvaluatorOptions& options, const State& s) {
+  std::optional<Time> best;
+  auto consider = [&](Time t) {
+    if (t > s.now && (!best || t < *best)) best = t;
+  };
+  for (const Node& n : nodes) {
+    if (n.kind == NodeKind::kCompare) {
+      if (n.aggregate == Aggregate::kLatest) {
+        const LatestState& l = s.latest[n.slot];
+        if (l.has && l.known) consider(saturating_add(saturating_add(l.time, options.max_value_age), kTick));
+      } else {
+        const WindowState& w = s.windows[n.slot];
+        if (!w.samples.empty()) consider(saturating_add(saturating_add(w.samples.front().time, n.window), kTick));
+      }
+    } else if (n.kind == NodeKind::kFor) {
+      const ForState& f = s.fors[n.for_slot];
+      if (f.has_since) consider(saturating_add(f.since, n.duration));
+    }
+  }
+  return best;
+}
+
+void advance_to(const std::vector<Node>& nodes, const EvaluatorOptions& options, State& s, Time now) {
+  if (!s.started) {
+    s.started = true;
+    s.now = now;
+    step(nodes, options, s, now);
+    return;
+  }
+  if (now < s.now) now = s.now;  // time never goes backwards
+  while (true) {
+    std::optional<Time> e = next_event(nodes, options, s);
+    if (!e || *e >= now) break;
+    s.now = *e;
+    step(nodes, options, s, *e);
+  }
+  s.now = now;
+  step(nodes, options, s, now);
+}
+
+}  // namespace
+
+bool Evaluator::advance(State& state, Time now) const {
+  advance_to(program_->nodes, program_->options, state, now);
+  return state.truth;
+}
+
+bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
+  const Program& p = *program_;
+  advance_to(p.nodes, p.options, state, now);
+  const Time t_now = state.now;
+  const Time t = std::min(sample.time, t_now);
+  const bool finite = std::isfinite(sample.value);
+  auto first = std::partition_point(p.readers.begin(), p.readers.end(),
+                                    [&](const auto& r) { return std::string_view(r.first) < sample.quantity; });
+  if (first == p.readers.end() || first->first != sample.quantity) return state.truth;
+  const std::uint64_t seq = state.seq++;
+  for (auto it = first; it != p.readers.end() && it->first == sample.quantity; ++it) {
+    const Node& n = p.nodes[it->second];
+    std::optional<double> value;
+    if (finite) {
+      value = n.aggregate == Aggregate::kCount ? std::optional<double>(sample.value)
+                                                : convert(sample.value, sample.unit, n.unit);
+      if (!value) ++state.mismatches;
+    }
+    if (n.aggregate == Aggregate::kLatest) {
+      LatestState& l = state.latest[n.slot];
+      if (l.has && t < l.time) continue;  // older than the latest: not the latest value
+      l.has = true;
+      l.time = t;
+      l.known = value.has_value();
+      l.value = value.value_or(0);
+      l.converted = !n.unit.empty() && !sample.unit.empty() && sample.unit != n.unit;
+    } else {
+      if (!value || t_now - t > n.window) continue;  // not a number, or already out of the window
+      insert(state.windows[n.slot], WinSample{t, seq, *value}, n.aggregate, p.options.max_window_samples);
+    }
+  }
+  step(p.nodes, p.options, state, t_now);
+  return state.truth;
+}
+
+bool Evaluator::truth(const State& state) const { return state.truth; }
+
+std::optional<Time> Evaluator::next_change(const State& state, Time now) const {
+  std::optional<Time> e = next_event(program_->nodes, program_->options, state);
+  if (e && *e < now) return now;
+  return e;
+}
+
+std::size_t Evaluator::state_bytes(const State& s) const {
+  std::size_t bytes = sizeof(State);
+  bytes += s.latest.capacity() * sizeof(LatestState);
+  bytes += s.windows.capacity() * sizeof(WindowState);
+  for (const auto& w : s.windows) bytes += (w.samples.size() + w.extreme.size()) * sizeof(WinSample);
+  bytes += s.fors.capacity() * sizeof(ForState);
+  bytes += s.hyst.capacity() + s.values.capacity();
+  return bytes;
+}
+
+std::uint64_t Evaluator::unit_mismatches(const State& state) const { return state.mismatches; }
+
+}  // namespace lookout::rules

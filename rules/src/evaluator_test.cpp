@@ -1,0 +1,209 @@
+// The stateful evaluator on hand-made streams: one test per construct, next_change
+// values, the memory cap and the clock rules.
+#include "lookout/rules/evaluator.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <iostream>
+
+namespace lookout::rules {
+namespace {
+
+using namespace std::chrono_literals;
+
+Condition parse_ok(std::string_view text) {
+  auto result = Condition::parse(text);
+  if (auto* err = std::get_if<ParseError>(&result)) {
+    ADD_FAILURE() << "\"" << text << "\" at " << err->offset << ": " << err->message;
+    return Condition();
+  }
+  return std::get<Condition>(std::move(result));
+}
+
+const Time T0 = Time{} + 1000h;
+Time at_s(double seconds) { return T0 + std::chrono::nanoseconds(std::llround(seconds * 1e9)); }
+
+// An evaluator and one state, fed with (quantity, value, unit, seconds after T0).
+struct Stream {
+  explicit Stream(std::string_view text, EvaluatorOptions options = {})
+      : eval(parse_ok(text), options), state(eval.new_state()) {}
+  bool at(double seconds) { return eval.advance(*state, at_s(seconds)); }
+  bool feed(std::string_view q, double v, double seconds, std::string_view unit = "") {
+    Time t = at_s(seconds);
+    return eval.observe(*state, Sample{q, v, unit, t}, t);
+  }
+  std::optional<Duration> next(double seconds) {
+    Time now = at_s(seconds);
+    auto n = eval.next_change(*state, now);
+    if (!n) return std::nullopt;
+    return *n - T0;
+  }
+  Evaluator eval;
+  Evaluator::StatePtr state;
+};
+
+TEST(EvaluatorTest, PlainComparisonsAgreeWithEvaluateAndExpire) {
+  Stream r("temperature >= 57 Cel and not door == 1");
+  EXPECT_FALSE(r.at(0));
+  EXPECT_TRUE(r.feed("temperature", 135, 1, "degF"));  // 57.2 Cel
+  EXPECT_FALSE(r.feed("door", 1, 2));
+  EXPECT_TRUE(r.feed("door", 0, 3));
+  EXPECT_FALSE(r.feed("temperature", 80, 4, "m"));  // does not convert: unknown
+  EXPECT_EQ(r.eval.unit_mismatches(*r.state), 1u);
+  EXPECT_TRUE(r.feed("temperature", 330.15, 5, "K"));  // exactly 57 Cel after conversion
+  // Values expire after 10 minutes (now - time > max age).
+  EXPECT_EQ(r.next(5), Duration(603s + 1ns));  // door at 3 s expires first
+  EXPECT_TRUE(r.at(603));
+  EXPECT_TRUE(r.at(603 + 1e-9) == true);  // door unknown: "not door == 1" is true
+  EXPECT_TRUE(r.at(605));
+  EXPECT_FALSE(r.at(605.000000001));  // temperature unknown now
+  EXPECT_EQ(r.next(606), std::nullopt);
+}
+
+TEST(EvaluatorTest, ForHoldsContinuously) {
+  Stream r("temperature > 57 Cel for 30s");
+  EXPECT_FALSE(r.feed("temperature", 60, 0));
+  EXPECT_EQ(r.next(0), Duration(30s));
+  EXPECT_FALSE(r.at(29));
+  EXPECT_TRUE(r.at(30));
+  EXPECT_FALSE(r.feed("temperature", 50, 40));  // a dip resets
+  EXPECT_FALSE(r.feed("temperature", 60, 41));
+  EXPECT_FALSE(r.at(70));
+  EXPECT_TRUE(r.at(71));
+  // The value expiring (10 min) ends the run, even with no call at that moment.
+  EXPECT_FALSE(r.at(41 + 600 + 1));
+  EXPECT_FALSE(r.feed("temperature", 60, 700));
+  EXPECT_FALSE(r.at(729));
+  EXPECT_TRUE(r.at(730));
+}
+
+TEST(EvaluatorTest, ForOverAGroupAndNot) {
+  Stream r("(not door == 1) for 1m");  // no door reading: true once a minute has passed
+  EXPECT_FALSE(r.at(0));
+  EXPECT_EQ(r.next(0), Duration(60s));
+  EXPECT_TRUE(r.at(60));
+  Stream n("not door == 1 for 1m");  // not (door == 1 for 1m)
+  EXPECT_TRUE(n.feed("door", 1, 0));
+  EXPECT_FALSE(n.at(60));
+}
+
+TEST(EvaluatorTest, HysteresisDoesNotFlap) {
+  Stream r("temperature > 57 Cel clear < 50 Cel");
+  EXPECT_FALSE(r.feed("temperature", 55, 0));
+  EXPECT_TRUE(r.feed("temperature", 58, 1));
+  EXPECT_TRUE(r.feed("temperature", 56, 2));  // below the raise line, above the clear line
+  EXPECT_TRUE(r.feed("temperature", 50, 3));
+  EXPECT_FALSE(r.feed("temperature", 49.9, 4));
+  EXPECT_FALSE(r.feed("temperature", 56, 5));
+  EXPECT_TRUE(r.feed("temperature", 57.1, 6));
+  EXPECT_FALSE(r.at(6 + 600 + 1));  // unknown: cleared
+  EXPECT_FALSE(r.feed("temperature", 56, 700));
+}
+
+TEST(EvaluatorTest, Windows) {
+  Stream avg("avg(temperature, 5m) > 40 Cel");
+  EXPECT_FALSE(avg.at(0));  // empty: unknown
+  EXPECT_TRUE(avg.feed("temperature", 50, 0));
+  EXPECT_FALSE(avg.feed("temperature", 20, 60));  // avg 35
+  EXPECT_TRUE(avg.feed("temperature", 60, 120));  // avg 43.3
+  EXPECT_EQ(avg.next(120), Duration(300s + 1ns));  // the 50 leaves the window
+  EXPECT_TRUE(avg.at(300));                        // [0, 300] still holds the 50
+  EXPECT_FALSE(avg.at(300.000000001));             // avg(20, 60) = 40, not > 40
+  EXPECT_TRUE(avg.at(361));                        // 20 gone: avg(60) = 60
+  EXPECT_FALSE(avg.at(421));                       // all gone: unknown
+  EXPECT_FALSE(avg.at(10000));                     // empty again
+  EXPECT_EQ(avg.next(10000), std::nullopt);
+
+  Stream count("count(smoke, 60s) >= 3");
+  EXPECT_FALSE(count.feed("smoke", 0.1, 0));
+  EXPECT_FALSE(count.feed("smoke", std::nan(""), 1));  // not a number: not counted
+  EXPECT_FALSE(count.feed("smoke", 0.1, 10));
+  EXPECT_TRUE(count.feed("smoke", 0.1, 20));
+  EXPECT_FALSE(count.at(60.5));
+
+  Stream sum("sum(rain, 1h) >= 10 mm");
+  EXPECT_FALSE(sum.at(0));
+  EXPECT_FALSE(sum.feed("rain", 6, 0, "mm"));
+  EXPECT_TRUE(sum.feed("rain", 0.4, 10, "cm"));
+  Stream empty_sum("sum(rain, 1h) < 1");  // an empty window sums to 0
+  EXPECT_TRUE(empty_sum.at(0));
+
+  Stream mx("max(t, 1m) >= 10 and min(t, 1m) <= 0");
+  EXPECT_FALSE(mx.feed("t", 5, 0));
+  EXPECT_FALSE(mx.feed("t", 12, 10));
+  EXPECT_TRUE(mx.feed("t", -1, 20));
+  EXPECT_TRUE(mx.at(70));             // 12 at 10 s still inside [10, 70]
+  EXPECT_FALSE(mx.at(71));            // 12 gone
+  EXPECT_TRUE(mx.feed("t", 11, 75));  // -1 at 20 still inside
+
+  Stream rate("rate(water_level, 10m) > 5 cm");
+  EXPECT_FALSE(rate.feed("water_level", 1.00, 0, "m"));  // one sample: change 0
+  EXPECT_FALSE(rate.feed("water_level", 1.04, 60, "m"));
+  EXPECT_TRUE(rate.feed("water_level", 1.06, 120, "m"));
+  EXPECT_FALSE(rate.at(601));  // 1.00 left: 1.06 - 1.04
+}
+
+TEST(EvaluatorTest, OutOfOrderSamplesCountInWindowsButNotAsLatest) {
+  Stream latest("x > 5");
+  EXPECT_TRUE(latest.feed("x", 10, 10));
+  Time late = T0 + 5s;
+  EXPECT_TRUE(latest.eval.observe(*latest.state, Sample{"x", 1, "", late}, T0 + 11s));  // older: ignored
+
+  Stream w("max(x, 1m) > 5 and count(x, 1m) == 2");
+  EXPECT_FALSE(w.feed("x", 1, 10));
+  EXPECT_TRUE(w.eval.observe(*w.state, Sample{"x", 9, "", T0 + 5s}, T0 + 11s));
+  EXPECT_FALSE(w.at(65.000000001));  // the late 9 (time 5 s) left the window first
+  // A sample already outside its window when it arrives is not counted.
+  EXPECT_FALSE(w.eval.observe(*w.state, Sample{"x", 9, "", T0}, T0 + 66s));
+}
+
+TEST(EvaluatorTest, ClockRules) {
+  Stream r("x > 5 for 30s");
+  EXPECT_FALSE(r.feed("x", 10, 100));
+  EXPECT_FALSE(r.at(50));  // backwards: taken as 100
+  EXPECT_TRUE(r.at(130));
+  // A sample from the future is taken as now.
+  Stream f("count(x, 10s) >= 1");
+  EXPECT_TRUE(f.eval.observe(*f.state, Sample{"x", 1, "", T0 + 1h}, T0));
+  EXPECT_FALSE(f.at(10.000000001));
+}
+
+TEST(EvaluatorTest, WindowMemoryIsCapped) {
+  EvaluatorOptions options;
+  options.max_window_samples = 100;
+  Stream r("count(x, 1h) >= 100 and max(x, 1h) > 500", options);
+  std::size_t empty = r.eval.state_bytes(*r.state);
+  bool last = false;
+  for (int i = 0; i < 1000; ++i) last = r.feed("x", i, i);
+  EXPECT_TRUE(last);  // the 100 latest kept: count 100, max 999
+  std::size_t full = r.eval.state_bytes(*r.state);
+  EXPECT_LE(full, empty + 2 * 100 * 24 + 64);
+  EXPECT_GT(full, empty + 100 * 24 - 1);
+
+  // The default cap is 4096: a week of readings every second stays bounded.
+  Stream d("avg(x, 1d) > 0");
+  for (int i = 0; i < 10000; ++i) d.feed("x", 1, i);
+  EXPECT_LE(d.eval.state_bytes(*d.state), d.eval.state_bytes(*Stream("avg(x, 1d) > 0").state) + 4096 * 24);
+}
+
+TEST(EvaluatorTest, StateSizes) {
+  // Documented sizes (evaluator.cpp): printed so a change shows in the log.
+  for (const char* text : {"x > 1", "x > 1 for 30s", "x > 1 clear < 0", "avg(x, 5m) > 1", "max(x, 5m) > 1"}) {
+    Stream r(text);
+    std::cout << "state_bytes(\"" << text << "\") = " << r.eval.state_bytes(*r.state) << "\n";
+    EXPECT_LT(r.eval.state_bytes(*r.state), 512u) << text;
+  }
+}
+
+TEST(EvaluatorTest, DefaultConditionIsFalse) {
+  Evaluator e{Condition()};
+  auto s = e.new_state();
+  EXPECT_FALSE(e.advance(*s, T0));
+  EXPECT_FALSE(e.observe(*s, Sample{"x", 1, "", T0}, T0));
+  EXPECT_EQ(e.next_change(*s, T0), std::nullopt);
+}
+
+}  // namespace
+}  // namespace lookout::rules
