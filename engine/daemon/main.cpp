@@ -95,53 +95,47 @@ void setup_logging(const EngineConfig& c) {
   }
 }
 
+// The value of -c/--config on the command line ("-c F", "--config F", "--config=F").
+std::string config_file_argument(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if ((a == "-c" || a == "--config") && i + 1 < argc) return argv[i + 1];
+    if (a.rfind("--config=", 0) == 0) return std::string(a.substr(9));
+  }
+  return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The configuration file first, flags on top: CLI11 writes a bound field only when
+  // its flag is given, so loading the file before parsing makes the flags win.
   EngineConfig config;
-  std::string config_file;
-  CLI::App app{"lookout: the Lookout early-warning engine (MQTT in, CAP alerts out)"};
-  app.footer(kConfigHelp);
-  app.add_option("-c,--config", config_file, "configuration file (YAML)");
-  auto* o_broker = app.add_option("--broker", config.broker, "MQTT broker URI; empty: embedded Mosquitto");
-  auto* o_data = app.add_option("--data-dir", config.data_dir, "data directory (store, admin.json)");
-  auto* o_port = app.add_option("--admin-port", config.admin_port, "admin API port (0: any free port)");
-  auto* o_tz = app.add_option("--time-zone", config.time_zone, "IANA time zone for CAP times");
-  auto* o_sender = app.add_option("--sender", config.sender, "CAP sender");
-  auto* o_prefix = app.add_option("--topic-prefix", config.topic_prefix, "topic prefix");
-  auto* o_client = app.add_option("--client-id", config.client_id, "MQTT client id");
-  auto* o_version = app.add_option("--mqtt-version", config.mqtt_version, "4 (MQTT 3.1.1) or 5");
-  auto* o_xml = app.add_flag("--cap-xml", config.cap_xml, "also publish CAP XML");
-  auto* o_level = app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error");
-  auto* o_format = app.add_option("--log-format", config.log_format, "text or json");
-  auto* o_mosq = app.add_option("--mosquitto", config.mosquitto, "program for the embedded broker");
-  auto* o_sync = app.add_option("--sync-writes", config.sync_writes, "fsync the store log on every write (true/false)");
-  CLI11_PARSE(app, argc, argv);
-
+  std::string config_file = config_file_argument(argc, argv);
   if (!config_file.empty()) {
-    // The file first, then the flags given on the command line again on top of it.
-    EngineConfig from_file = config;
-    auto diagnostics = load_config_file(config_file, from_file);
-    if (!diagnostics.empty()) {
+    if (auto diagnostics = load_config_file(config_file, config); !diagnostics.empty()) {
       std::cerr << to_string(diagnostics);
       return 2;
     }
-    EngineConfig flags = config;
-    config = from_file;
-    if (o_broker->count()) config.broker = flags.broker;
-    if (o_data->count()) config.data_dir = flags.data_dir;
-    if (o_port->count()) config.admin_port = flags.admin_port;
-    if (o_tz->count()) config.time_zone = flags.time_zone;
-    if (o_sender->count()) config.sender = flags.sender;
-    if (o_prefix->count()) config.topic_prefix = flags.topic_prefix;
-    if (o_client->count()) config.client_id = flags.client_id;
-    if (o_version->count()) config.mqtt_version = flags.mqtt_version;
-    if (o_xml->count()) config.cap_xml = flags.cap_xml;
-    if (o_level->count()) config.log_level = flags.log_level;
-    if (o_format->count()) config.log_format = flags.log_format;
-    if (o_mosq->count()) config.mosquitto = flags.mosquitto;
-    if (o_sync->count()) config.sync_writes = flags.sync_writes;
   }
+  CLI::App app{"lookout: the Lookout early-warning engine (MQTT in, CAP alerts out)"};
+  app.footer(kConfigHelp);
+  app.add_option("-c,--config", config_file, "configuration file (YAML)");
+  app.add_option("--broker", config.broker, "MQTT broker URI; empty: embedded Mosquitto");
+  app.add_option("--data-dir", config.data_dir, "data directory (store, admin.json)");
+  app.add_option("--admin-port", config.admin_port, "admin API port (0: any free port)");
+  app.add_option("--time-zone", config.time_zone, "IANA time zone for CAP times");
+  app.add_option("--sender", config.sender, "CAP sender");
+  app.add_option("--topic-prefix", config.topic_prefix, "topic prefix");
+  app.add_option("--client-id", config.client_id, "MQTT client id");
+  app.add_option("--mqtt-version", config.mqtt_version, "4 (MQTT 3.1.1) or 5");
+  app.add_flag("--cap-xml", config.cap_xml, "also publish CAP XML");
+  app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error");
+  app.add_option("--log-format", config.log_format, "text or json");
+  app.add_option("--mosquitto", config.mosquitto, "program for the embedded broker");
+  app.add_option("--sync-writes", config.sync_writes, "fsync the store log on every write (true/false)");
+  CLI11_PARSE(app, argc, argv);
+
   if (const char* pw = std::getenv("LOOKOUT_MQTT_PASSWORD"); pw && config.mqtt_password.empty()) {
     config.mqtt_password = pw;
   }

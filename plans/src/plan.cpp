@@ -15,6 +15,10 @@
 #include <exception>
 #include <utility>
 
+#include "lookout/base/time_format.h"
+#include "lookout/base/duration.h"
+#include "lookout/base/yaml_document.h"
+
 namespace lookout::plans {
 
 std::string_view level_name(Level level) {
@@ -58,6 +62,48 @@ const std::vector<std::string>& known_placeholders() {
   static const std::vector<std::string> names = {"place",    "place_name", "plan", "plan_title", "level", "level_color",
                                                  "quantity", "value",      "unit", "sensor",     "time"};
   return names;
+}
+
+bool is_role_name(std::string_view name) {
+  if (name.empty() || name.size() > 64 || !(name[0] >= 'a' && name[0] <= 'z')) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+namespace {
+
+constexpr std::string_view kRolePrefix = "role:";
+constexpr std::string_view kCoordinatorsSuffix = "_coordinators";
+// The levels whose coordinators an audience can name, widest last.
+constexpr PlaceLevel kCoordinatorLevels[] = {PlaceLevel::kGrid, PlaceLevel::kCommunity, PlaceLevel::kSubdistrict,
+                                             PlaceLevel::kDistrict};
+
+}  // namespace
+
+std::string audience_name(const Audience& audience) {
+  switch (audience.kind) {
+    case Audience::Kind::kResidents: return "residents";
+    case Audience::Kind::kCoordinators:
+      return std::string(place_level_name(audience.level)) + std::string(kCoordinatorsSuffix);
+    case Audience::Kind::kRole: return std::string(kRolePrefix) + audience.role;
+  }
+  return "?";
+}
+
+std::optional<Audience> parse_audience(std::string_view text) {
+  Audience a;
+  if (text == "residents") return a;
+  if (text.substr(0, kRolePrefix.size()) == kRolePrefix) {
+    a.kind = Audience::Kind::kRole;
+    a.role = std::string(text.substr(kRolePrefix.size()));
+    return is_role_name(a.role) ? std::optional<Audience>(std::move(a)) : std::nullopt;
+  }
+  for (PlaceLevel level : kCoordinatorLevels) {
+    a.kind = Audience::Kind::kCoordinators;
+    a.level = level;
+    if (text == audience_name(a)) return a;
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -204,6 +250,8 @@ std::string canonical_language_tag(std::string_view tag) {
   }
   return out;
 }
+
+constexpr std::string_view kPlanIdRule = "1 to 64 of a-z, 0-9, '_' or '-', starting with a letter or digit";
 
 bool is_plan_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -386,12 +434,45 @@ const std::vector<std::string_view> kCapCertainties = {"Observed", "Likely", "Po
 const std::vector<std::string_view> kCapResponseTypes = {"Shelter", "Evacuate", "Prepare",  "Execute", "Avoid",
                                                          "Monitor", "Assess",   "AllClear", "None"};
 
-const std::vector<std::string_view> kPlanKeys = {"id",      "title",    "version", "owner",
-                                                 "hazards", "language", "places",  "levels"};
-const std::vector<std::string_view> kLevelKeys = {"when", "alert"};
-const std::vector<std::string_view> kAlertKeys = {"category",      "event",    "urgency",     "certainty",
-                                                  "response_type", "headline", "description", "instruction"};
+const std::vector<std::string_view> kPlanKeys = {"id",      "title",    "version",   "owner",
+                                                 "hazards", "language", "time_zone", "places",
+                                                 "levels",  "resolve",  "inhibits",  "reopen_within"};
+const std::vector<std::string_view> kLevelKeys = {"when", "alert", "staff", "checklist", "escalation"};
+const std::vector<std::string_view> kAlertKeys = {
+    "category", "event", "urgency", "certainty", "response_type", "headline", "description", "instruction", "audience"};
+const std::vector<std::string_view> kStaffKeys = {"role", "count", "within", "respond_within", "skills"};
+const std::vector<std::string_view> kEscalationKeys = {"after", "notify", "raise_to"};
+const std::vector<std::string_view> kResolveKeys = {"when", "for", "manual"};
+const std::vector<std::string_view> kInhibitKeys = {"plan", "scope", "from_level"};
+const std::vector<std::string_view> kAudienceKeys = {"role"};
 const std::vector<std::string_view> kLevelNames = {"I", "II", "III", "IV"};
+// Where staff are looked for first: the part of the hierarchy around the incident.
+const std::vector<std::string_view> kWithinNames = {"building", "grid", "community", "subdistrict", "district"};
+// What an inhibition's incident and the held-back alert must share.
+const std::vector<std::string_view> kScopeNames = {"same_place", "building", "grid", "community"};
+const std::vector<std::string_view> kAudienceNames = {"residents", "grid_coordinators", "community_coordinators",
+                                                      "subdistrict_coordinators", "district_coordinators"};
+const std::string kAudienceExpected =
+    "an audience (residents, grid_coordinators, community_coordinators, subdistrict_coordinators, "
+    "district_coordinators or role:<role name>)";
+const std::string kRoleRule = "1 to 64 of a-z, 0-9 or '_', starting with a letter";
+constexpr int kMaxStaffCount = 999;
+
+// The place level named `name` ("building", ..., "district").
+std::optional<PlaceLevel> parse_place_level(std::string_view name) {
+  for (PlaceLevel l : {PlaceLevel::kDistrict, PlaceLevel::kSubdistrict, PlaceLevel::kCommunity, PlaceLevel::kGrid,
+                       PlaceLevel::kBuilding}) {
+    if (name == place_level_name(l)) return l;
+  }
+  return std::nullopt;
+}
+
+// A name that is almost a role name ("Fire Warden", "fire-warden") written as one.
+std::string as_role_name(std::string_view text) {
+  std::string out;
+  for (char c : text) out += c == ' ' || c == '-' ? '_' : lower(c);
+  return out;
+}
 
 constexpr std::string_view kDefaultLanguage = "en-US";
 
@@ -436,28 +517,42 @@ struct TextEntry {
   YAML::Node where;  // the language key, or the text itself when it is a plain string
 };
 
+// An escalation step's raise_to, checked once every level of the plan is known.
+struct PendingRaise {
+  Level from;
+  Level to;
+  YAML::Node where;
+};
+
 class Loader {
  public:
   Loader(std::string_view text, std::string_view file) : text_(text), source_(text), file_(file) {}
 
   LoadResult load() {
-    std::vector<YAML::Node> documents;
+    YamlDocument doc;
     try {
-      documents = YAML::LoadAll(std::string(text_));
+      // Not YAML::LoadAll: it can loop forever on bad input (see yaml_document.h).
+      doc = load_yaml_document(std::string(text_));
     } catch (const YAML::Exception& e) {
       std::string message = "expected valid YAML, found a syntax error: " + e.msg;
       if (e.msg == "illegal map value") message += " (if a text contains \": \", put it in quotes)";
       error(source_.at(e.mark), std::move(message));
       return finish(std::nullopt);
     }
-    if (documents.empty()) {
-      error(Position{}, "expected a plan (a map with id, title, places and levels), found an empty file");
-      return finish(std::nullopt);
+    switch (doc.outcome) {
+      case YamlDocument::Outcome::kEmpty:
+        error(Position{}, "expected a plan (a map with id, title, places and levels), found an empty file");
+        return finish(std::nullopt);
+      case YamlDocument::Outcome::kStuck:
+        error(source_.at(doc.where), "expected valid YAML, found a character the YAML reader cannot go past");
+        return finish(std::nullopt);
+      case YamlDocument::Outcome::kSecondDocument:
+        error(source_.at(doc.where), "expected one plan per file, found a second YAML document");
+        break;
+      case YamlDocument::Outcome::kOne:
+        break;
     }
-    if (documents.size() > 1) {
-      error_at(documents[1], "expected one plan per file, found a second YAML document");
-    }
-    return finish(read_plan(documents[0]));
+    return finish(read_plan(doc.root));
   }
 
  private:
@@ -576,8 +671,7 @@ class Loader {
         if (is_plan_id(*id)) {
           plan.id = *id;
         } else {
-          error_at(*f, "expected a plan id (1 to 64 of a-z, 0-9, '_' or '-', starting with a letter or digit), found " +
-                           quote(*id));
+          error_at(*f, "expected a plan id (" + std::string(kPlanIdRule) + "), found " + quote(*id));
         }
       }
     }
@@ -615,8 +709,24 @@ class Loader {
       }
     }
 
+    if (const Field* f = find_set(fields, "time_zone")) read_time_zone(*f, plan);
     if (const Field* f = require(fields, root, "levels", "the plan")) read_levels(*f, plan);
+    check_raises();
+    if (const Field* f = find_set(fields, "resolve")) read_resolve(*f, plan.resolve);
+    if (const Field* f = find_set(fields, "inhibits")) read_inhibits(*f, plan);
+    if (const Field* f = find_set(fields, "reopen_within")) plan.reopen_within = read_duration(*f);
     return plan;
+  }
+
+  void read_time_zone(const Field& f, Plan& plan) {
+    const std::string expected = "an IANA time zone such as Asia/Shanghai or UTC";
+    auto name = read_string(f, expected);
+    if (!name) return;
+    if (find_time_zone(*name).is_ok()) {
+      plan.time_zone = std::move(*name);
+    } else {
+      error_at(f, "expected " + expected + ", found " + quote(*name));
+    }
   }
 
   void read_levels(const Field& f, Plan& plan) {
@@ -630,7 +740,9 @@ class Loader {
       error_at(f, "expected at least one warning level (I, II, III or IV), found an empty map");
       return;
     }
-    for (const Field& entry : read_map(f.value, kLevelNames, expected_level, "warning level")) {
+    const Fields entries = read_map(f.value, kLevelNames, expected_level, "warning level");
+    for (const Field& entry : entries) declared_levels_.push_back(*parse_level(entry.name));
+    for (const Field& entry : entries) {
       if (auto rule = read_level(*parse_level(entry.name), entry)) plan.levels.push_back(std::move(*rule));
     }
     std::stable_sort(plan.levels.begin(), plan.levels.end(),
@@ -658,20 +770,34 @@ class Loader {
     } else {
       ok = false;
     }
+    const std::size_t errors_before = diagnostics_.size();
+    if (const Field* staff = find_set(fields, "staff")) read_staff(*staff, context, rule.staff);
+    if (const Field* checklist = find_set(fields, "checklist")) rule.checklists = read_checklist(*checklist);
+    if (const Field* escalation = find_set(fields, "escalation")) {
+      read_escalation(*escalation, level, context, rule.escalation);
+    }
+    ok = ok && diagnostics_.size() == errors_before;
     return ok ? std::optional<LevelRule>(std::move(rule)) : std::nullopt;
   }
 
   bool read_condition(const Field& f, LevelRule& rule) {
+    auto condition = read_condition(f);
+    if (!condition) return false;
+    rule.condition = std::move(condition->first);
+    rule.condition_text = std::move(condition->second);
+    return true;
+  }
+
+  // A condition and its text as written.
+  std::optional<std::pair<rules::Condition, std::string>> read_condition(const Field& f) {
     auto text = read_string(f, "a condition such as \"smoke >= 0.15\"");
-    if (!text) return false;
+    if (!text) return std::nullopt;
     auto parsed = rules::Condition::parse(*text);
     if (auto* err = std::get_if<rules::ParseError>(&parsed)) {
       error(source_.in_scalar(f.value, err->offset), err->message);
-      return false;
+      return std::nullopt;
     }
-    rule.condition = std::get<rules::Condition>(std::move(parsed));
-    rule.condition_text = std::move(*text);
-    return true;
+    return std::pair(std::get<rules::Condition>(std::move(parsed)), std::move(*text));
   }
 
   bool read_alert(const Field& f, const std::string& context, AlertTemplate& alert) {
@@ -706,6 +832,12 @@ class Loader {
     if (const Field* d = find_set(fields, "description")) descriptions = read_texts(*d, "a description");
     if (const Field* i = find_set(fields, "instruction")) instructions = read_texts(*i, "an instruction");
     if (headline && !headlines.empty()) alert.texts = assemble_texts(*headline, headlines, descriptions, instructions);
+    if (const Field* a = find_set(fields, "audience")) {
+      alert.audience = read_audiences(*a);
+      if (a->value.IsSequence() && a->value.size() == 0) {
+        error_at(*a, "expected at least one audience, found an empty list");
+      }
+    }
     return diagnostics_.size() == errors_before;
   }
 
@@ -811,10 +943,447 @@ class Loader {
     return texts;
   }
 
+  // ---- the response parts: staff, checklists, escalation, resolve, inhibits
+
+  // A duration such as 10m; a mistake inside it is reported at its character.
+  std::optional<std::chrono::seconds> read_duration(const Field& f) {
+    auto text = read_string(f, "a duration such as 30s, 10m or 1h30m");
+    if (!text) return std::nullopt;
+    auto parsed = parse_duration(*text);
+    if (auto* err = std::get_if<DurationError>(&parsed)) {
+      error(source_.in_scalar(f.value, err->offset), err->message);
+      return std::nullopt;
+    }
+    return std::get<std::chrono::seconds>(parsed);
+  }
+
+  // The items of a list; a single value stands for a list of one.
+  static std::vector<YAML::Node> items_of(const YAML::Node& value) {
+    std::vector<YAML::Node> items;
+    if (value.IsSequence()) {
+      for (auto it = value.begin(); it != value.end(); ++it) items.push_back(*it);
+    } else {
+      items.push_back(value);
+    }
+    return items;
+  }
+
+  // A list item as a Field, for the readers of fields; an empty item is reported at
+  // its list.
+  static Field item_field(const YAML::Node& list, const YAML::Node& item) { return Field{"", list, item}; }
+
+  // A role or skill name.
+  std::optional<std::string> read_name(const Field& f, std::string_view what) {
+    const std::string expected = std::string(what) + " (" + kRoleRule + ")";
+    auto name = read_string(f, expected);
+    if (!name) return std::nullopt;
+    if (is_role_name(*name)) return name;
+    error_at(f, "expected " + expected + ", found " + quote(*name) + role_hint(*name));
+    return std::nullopt;
+  }
+
+  // "; did you mean \"fire_warden\"?" for "Fire Warden", or nothing.
+  static std::string role_hint(std::string_view name) {
+    std::string fixed = as_role_name(name);
+    return is_role_name(fixed) ? "; did you mean " + quote(fixed) + "?" : std::string();
+  }
+
+  std::optional<bool> read_bool(const Field& f) {
+    auto text = read_string(f, "true or false");
+    if (!text) return std::nullopt;
+    if (*text == "true") return true;
+    if (*text == "false") return false;
+    error_at(f, "expected true or false, found " + quote(*text));
+    return std::nullopt;
+  }
+
+  std::optional<Level> read_level_name(const Field& f) {
+    auto name = read_enum(f, kLevelNames, "a warning level");
+    return name ? parse_level(*name) : std::nullopt;
+  }
+
+  // A number of people, 1 to kMaxStaffCount.
+  std::optional<int> read_count(const Field& f) {
+    const std::string expected = "a number of people (a whole number from 1 to " + std::to_string(kMaxStaffCount) + ")";
+    auto text = read_string(f, expected);
+    if (!text) return std::nullopt;
+    int count = 0;
+    for (char c : *text) {
+      if (c < '0' || c > '9' || count > kMaxStaffCount) {
+        count = 0;
+        break;
+      }
+      count = count * 10 + (c - '0');
+    }
+    if (count < 1 || count > kMaxStaffCount) {
+      error_at(f, "expected " + expected + ", found " + quote(*text));
+      return std::nullopt;
+    }
+    return count;
+  }
+
+  // One audience or a list of them, each once.
+  std::vector<Audience> read_audiences(const Field& f) {
+    std::vector<Audience> audiences;
+    std::vector<YAML::Node> where;  // parallel to audiences
+    for (const YAML::Node& item : items_of(f.value)) {
+      auto audience = read_audience(item_field(f.value, item));
+      if (!audience) continue;
+      auto same = std::find(audiences.begin(), audiences.end(), *audience);
+      if (same != audiences.end()) {
+        const YAML::Node& first = where[static_cast<std::size_t>(same - audiences.begin())];
+        error_at(item, "expected each audience once, found " + quote(audience_name(*audience)) +
+                           " again (first on line " + std::to_string(source_.at(first).line) + ")");
+        continue;
+      }
+      audiences.push_back(std::move(*audience));
+      where.push_back(item);
+    }
+    return audiences;
+  }
+
+  // residents, grid_coordinators, ..., district_coordinators, role:<role name>, or a map
+  // {role: <role name>} (what "- role: fire_warden" in a list is).
+  std::optional<Audience> read_audience(const Field& f) {
+    Audience audience;
+    audience.kind = Audience::Kind::kRole;
+    if (f.value.IsMap()) {
+      Fields fields = read_map(f.value, kAudienceKeys, "an audience key (role)");
+      const Field* role = require(fields, f.value, "role", "the audience");
+      auto name = role != nullptr ? read_name(*role, "a role name") : std::nullopt;
+      if (!name) return std::nullopt;
+      audience.role = std::move(*name);
+      return audience;
+    }
+    auto text = read_string(f, kAudienceExpected);
+    if (!text) return std::nullopt;
+    if (auto parsed = parse_audience(*text)) return parsed;
+    if (text->substr(0, kRolePrefix.size()) != kRolePrefix) {
+      error_at(f, "expected " + kAudienceExpected + ", found " + quote(*text) + did_you_mean(*text, kAudienceNames));
+      return std::nullopt;
+    }
+    // "role:" and a name that is not one; "role: fire_warden" (quoted) is accepted.
+    std::size_t start = kRolePrefix.size();
+    while (start < text->size() && (*text)[start] == ' ') ++start;
+    const std::string_view name = std::string_view(*text).substr(start);
+    if (is_role_name(name)) {
+      audience.role = std::string(name);
+      return audience;
+    }
+    error(source_.in_scalar(f.value, start), "expected a role name (" + kRoleRule + ") after \"role:\", found " +
+                                                 (name.empty() ? std::string("nothing") : quote(name)) +
+                                                 role_hint(name));
+    return std::nullopt;
+  }
+
+  void read_staff(const Field& f, const std::string& context, std::vector<StaffNeed>& staff) {
+    if (!f.value.IsSequence()) {
+      error_at(f, "expected a list of staff, each with role, count, within and respond_within, found " +
+                      describe(f.value));
+      return;
+    }
+    std::vector<std::pair<std::string, YAML::Node>> roles;  // seen so far, for duplicates
+    int index = 0;
+    for (const YAML::Node& item : items_of(f.value)) {
+      ++index;
+      if (!item.IsMap()) {
+        error_at(item_field(f.value, item),
+                 "expected a staff entry (a map with role, count, within and respond_within), found " + describe(item));
+        continue;
+      }
+      const std::string where = "staff entry " + std::to_string(index) + " of " + context;
+      Fields fields = read_map(item, kStaffKeys, "a staff key (" + join_or(kStaffKeys) + ")");
+      const std::size_t errors_before = diagnostics_.size();
+      StaffNeed need;
+      if (const Field* role = require(fields, item, "role", where)) {
+        if (auto name = read_name(*role, "a role name")) {
+          auto same = std::find_if(roles.begin(), roles.end(), [&](const auto& r) { return r.first == *name; });
+          if (same != roles.end()) {
+            error_at(*role, "expected each role once in the staff of " + context + ", found " + quote(*name) +
+                                " again (first on line " + std::to_string(source_.at(same->second).line) + ")");
+          } else {
+            roles.emplace_back(*name, role->value);
+          }
+          need.role = std::move(*name);
+        }
+      }
+      if (const Field* count = find_set(fields, "count")) need.count = read_count(*count).value_or(1);
+      if (const Field* within = find_set(fields, "within")) {
+        if (auto name = read_enum(*within, kWithinNames, "a part of the hierarchy")) {
+          need.within = parse_place_level(*name).value_or(PlaceLevel::kGrid);
+        }
+      }
+      if (const Field* respond = require(fields, item, "respond_within", where)) {
+        need.respond_within = read_duration(*respond).value_or(std::chrono::seconds(0));
+      }
+      if (const Field* skills = find_set(fields, "skills")) {
+        for (const YAML::Node& skill : items_of(skills->value)) {
+          if (auto name = read_name(item_field(skills->value, skill), "a skill name")) {
+            need.skills.push_back(std::move(*name));
+          }
+        }
+      }
+      if (diagnostics_.size() == errors_before) staff.push_back(std::move(need));
+    }
+  }
+
+  // A checklist: a list of items in the plan's language, or a map from language to a
+  // list of items. Every language has as many items, and the plan's language is one of
+  // them. An empty list is no checklist.
+  std::vector<Checklist> read_checklist(const Field& f) {
+    struct Entry {
+      Checklist list;
+      YAML::Node where;  // the language key, or the list
+    };
+    std::vector<Entry> entries;
+    const std::size_t errors_before = diagnostics_.size();
+    if (f.value.IsScalar() || f.value.IsSequence()) {
+      auto items = read_checklist_items(f.value, f.value);
+      if (!items || items->empty()) return {};
+      entries.push_back(Entry{Checklist{language_, std::move(*items)}, f.value});
+    } else if (f.value.IsMap() && f.value.size() > 0) {
+      for (auto it = f.value.begin(); it != f.value.end(); ++it) {
+        YAML::Node key = it->first;
+        YAML::Node value = it->second;
+        if (!key.IsScalar() || !is_language_tag(key.Scalar())) {
+          error_at(key, "expected a language tag such as en-US or zh-CN, found " + describe(key));
+          continue;
+        }
+        const std::string language = canonical_language_tag(key.Scalar());
+        auto same = [&](const Entry& e) { return e.list.language == language; };
+        if (auto first = std::find_if(entries.begin(), entries.end(), same); first != entries.end()) {
+          error_at(key, "expected each language once, found " + quote(key.Scalar()) + " again (first on line " +
+                            std::to_string(source_.at(first->where).line) + ")");
+          continue;
+        }
+        if (value.IsNull() || (value.IsSequence() && value.size() == 0)) {
+          error_at(value.IsNull() ? key : value, "expected a checklist in " + language + ", found " +
+                                                     (value.IsNull() ? std::string("nothing") : "an empty list"));
+          continue;
+        }
+        if (auto items = read_checklist_items(value, key)) {
+          entries.push_back(Entry{Checklist{language, std::move(*items)}, key});
+        }
+      }
+    } else {
+      error_at(f, "expected a checklist (a list of items, or a map from language such as en-US to a list of items), "
+                  "found " +
+                      (f.value.IsMap() ? std::string("an empty map") : describe(f.value)));
+      return {};
+    }
+    if (diagnostics_.size() != errors_before) return {};
+
+    auto in_plan_language = std::find_if(entries.begin(), entries.end(),
+                                         [&](const Entry& e) { return e.list.language == language_; });
+    if (in_plan_language == entries.end()) {
+      std::string found;
+      for (const auto& e : entries) found += (found.empty() ? "" : ", ") + e.list.language;
+      error_at(f, "expected a checklist in " + language_ +
+                      " (the plan's language; set another with \"language:\"), found only " + found);
+      return {};
+    }
+    std::rotate(entries.begin(), in_plan_language, in_plan_language + 1);  // the plan's language first
+    auto items = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " item" : " items"); };
+    const std::size_t expected_size = entries.front().list.items.size();
+    std::vector<Checklist> checklists;
+    for (auto& e : entries) {
+      if (e.list.items.size() != expected_size) {
+        error_at(e.where, "expected " + items(expected_size) + " in " + e.list.language + ", as in " + language_ +
+                              " (the plan's language), found " + items(e.list.items.size()));
+      }
+      checklists.push_back(std::move(e.list));
+    }
+    return checklists;
+  }
+
+  // The items of a checklist: a list of texts, or one text. nullopt after a mistake.
+  std::optional<std::vector<std::string>> read_checklist_items(const YAML::Node& value, const YAML::Node& report_at) {
+    if (!value.IsScalar() && !value.IsSequence()) {
+      error_at(value, "expected a checklist item or a list of them, found " + describe(value));
+      return std::nullopt;
+    }
+    const std::size_t errors_before = diagnostics_.size();
+    std::vector<std::string> items;
+    for (const YAML::Node& item : items_of(value)) {
+      if (item.IsScalar() && !item.Scalar().empty()) {
+        check_placeholders(item.Scalar(), item);
+        items.push_back(item.Scalar());
+      } else {
+        std::string hint = item.IsMap() ? "; if a text contains \": \", put it in quotes" : "";
+        error_at(item.IsNull() ? report_at : item,
+                 "expected a checklist item (a text), found " + describe(item) + hint);
+      }
+    }
+    if (diagnostics_.size() != errors_before) return std::nullopt;
+    return items;
+  }
+
+  void read_escalation(const Field& f, Level level, const std::string& context, std::vector<EscalationStep>& ladder) {
+    if (!f.value.IsSequence()) {
+      error_at(f, "expected a list of escalation steps, each with after, and notify or raise_to, found " +
+                      describe(f.value));
+      return;
+    }
+    std::optional<std::chrono::seconds> previous_after;
+    std::optional<int> raising_step;  // the step that raises the level, if any so far
+    int index = 0;
+    for (const YAML::Node& item : items_of(f.value)) {
+      ++index;
+      if (!item.IsMap()) {
+        error_at(item_field(f.value, item),
+                 "expected an escalation step (a map with after, and notify or raise_to), found " + describe(item));
+        continue;
+      }
+      const std::string where = "escalation step " + std::to_string(index) + " of " + context;
+      Fields fields = read_map(item, kEscalationKeys, "an escalation step key (" + join_or(kEscalationKeys) + ")");
+      const std::size_t errors_before = diagnostics_.size();
+      if (raising_step) {
+        error_at(item, "expected the step that raises the level (step " + std::to_string(*raising_step) +
+                           ") to be the last, found step " + std::to_string(index) + " after it");
+      }
+      EscalationStep step;
+      if (const Field* after = require(fields, item, "after", where)) {
+        if (auto duration = read_duration(*after)) {
+          if (previous_after && *duration <= *previous_after) {
+            error_at(*after, "expected a time later than the step before (" + format_duration(*previous_after) +
+                                 "), found " + quote(after->value.Scalar()));
+          } else {
+            previous_after = *duration;
+          }
+          step.after = *duration;
+        }
+      }
+      const Field* notify = find_set(fields, "notify");
+      if (notify) {
+        step.notify = read_audiences(*notify);
+        if (notify->value.IsSequence() && notify->value.size() == 0) {
+          error_at(*notify, "expected at least one audience, found an empty list");
+        }
+      }
+      const Field* raise = find_set(fields, "raise_to");
+      if (raise) {
+        if (auto to = read_level_name(*raise)) {
+          if (more_severe(*to, level)) {
+            step.raise_to = *to;
+            pending_raises_.push_back(PendingRaise{level, *to, raise->value});
+            raising_step = index;
+          } else if (level == Level::kI) {
+            error_at(*raise, "expected no raise_to at level I, the most severe, found " + quote(level_name(*to)));
+          } else {
+            std::vector<std::string_view> higher;
+            for (Level l : {Level::kI, Level::kII, Level::kIII}) {
+              if (more_severe(l, level)) higher.push_back(level_name(l));
+            }
+            error_at(*raise, "expected a level more severe than " + std::string(level_name(level)) + " (" +
+                                 join_or(higher) + "), found " + quote(level_name(*to)));
+          }
+        }
+      }
+      if (notify == nullptr && raise == nullptr) {
+        error_at(item, "expected key \"notify\" or \"raise_to\" in " + where + ", found neither");
+      }
+      if (diagnostics_.size() == errors_before) ladder.push_back(std::move(step));
+    }
+  }
+
+  // Every raise_to names a level the plan defines (known once all levels are read).
+  void check_raises() {
+    std::vector<Level> declared = declared_levels_;
+    std::sort(declared.begin(), declared.end(), more_severe);
+    for (const PendingRaise& raise : pending_raises_) {
+      if (std::find(declared.begin(), declared.end(), raise.to) != declared.end()) continue;
+      std::vector<std::string_view> defined;
+      for (Level l : declared) {
+        if (more_severe(l, raise.from)) defined.push_back(level_name(l));
+      }
+      const std::string name(level_name(raise.to));
+      error_at(raise.where, "expected a more severe level that this plan defines" +
+                                (defined.empty() ? std::string() : " (" + join_or(defined) + ")") + ", found " +
+                                quote(name) + " (the plan has no level " + name + ")");
+    }
+  }
+
+  void read_resolve(const Field& f, ResolveRule& resolve) {
+    if (!f.value.IsMap()) {
+      error_at(f, "expected a map with for and, optionally, when (or manual: true), found " + describe(f.value));
+      return;
+    }
+    Fields fields = read_map(f.value, kResolveKeys, "a resolve key (" + join_or(kResolveKeys) + ")");
+    const std::size_t errors_before = diagnostics_.size();
+    const Field* manual = find_set(fields, "manual");
+    const Field* when = find_set(fields, "when");
+    const Field* hold = find(fields, "for");  // "for:" with nothing after it is a mistake, not absent
+    const std::optional<bool> only_by_hand = manual != nullptr ? read_bool(*manual) : std::optional<bool>(false);
+
+    ResolveRule rule;
+    rule.automatic = true;
+    if (hold != nullptr) rule.hold_for = read_duration(*hold).value_or(std::chrono::seconds(0));
+    if (when != nullptr) {
+      if (auto condition = read_condition(*when)) {
+        rule.condition = std::move(condition->first);
+        rule.condition_text = std::move(condition->second);
+      }
+    }
+    if (only_by_hand == true) {
+      if (when != nullptr || hold != nullptr) {
+        error_at(*manual, "expected either manual: true or for (with an optional when), found both");
+      }
+      rule = ResolveRule{};
+    } else if (only_by_hand == false && hold == nullptr) {
+      require(fields, f.value, "for", "resolve");
+    }
+    if (diagnostics_.size() == errors_before) resolve = std::move(rule);
+  }
+
+  // A list of other plans' ids, or of maps with plan, scope and from_level.
+  void read_inhibits(const Field& f, Plan& plan) {
+    std::vector<std::pair<std::string, YAML::Node>> seen;  // for duplicates
+    for (const YAML::Node& item : items_of(f.value)) {
+      const Field entry = item_field(f.value, item);
+      const std::size_t errors_before = diagnostics_.size();
+      Inhibition inhibition;
+      const Field* id_field = nullptr;
+      Fields fields;
+      if (item.IsMap()) {
+        fields = read_map(item, kInhibitKeys, "an inhibits key (" + join_or(kInhibitKeys) + ")");
+        id_field = require(fields, item, "plan", "the entry of inhibits");
+        if (const Field* scope = find_set(fields, "scope")) {
+          if (auto name = read_enum(*scope, kScopeNames, "a scope")) inhibition.scope = parse_place_level(*name);
+        }
+        if (const Field* from = find_set(fields, "from_level")) {
+          inhibition.from_level = read_level_name(*from).value_or(Level::kIV);
+        }
+      } else if (item.IsScalar()) {
+        id_field = &entry;
+      } else {
+        error_at(entry, "expected a plan id, or a map with plan, scope and from_level, found " + describe(item));
+        continue;
+      }
+      if (id_field == nullptr) continue;
+      if (auto id = read_string(*id_field, "a plan id")) {
+        if (!is_plan_id(*id)) {
+          error_at(*id_field, "expected a plan id (" + std::string(kPlanIdRule) + "), found " + quote(*id));
+        } else if (*id == plan.id) {
+          error_at(*id_field, "expected another plan's id, found " + quote(*id) + ", this plan's own");
+        } else if (auto same = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == *id; });
+                   same != seen.end()) {
+          error_at(*id_field, "expected each plan once in inhibits, found " + quote(*id) + " again (first on line " +
+                                  std::to_string(source_.at(same->second).line) + ")");
+        } else {
+          seen.emplace_back(*id, id_field->value);
+        }
+        inhibition.plan = std::move(*id);
+      }
+      if (diagnostics_.size() == errors_before) plan.inhibits.push_back(std::move(inhibition));
+    }
+  }
+
   std::string_view text_;
   SourceText source_;
   std::string file_;
   std::string language_{kDefaultLanguage};
+  std::vector<Level> declared_levels_;  // the levels the plan's "levels" map names
+  std::vector<PendingRaise> pending_raises_;
   Diagnostics diagnostics_;
 };
 

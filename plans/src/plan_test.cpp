@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -234,7 +235,7 @@ TEST(PlanTest, EmptyFileAndWrongDocument) {
   EXPECT_THAT(errors("- a\n- b\n"),
               ElementsAre("t.yaml:1:1: expected a plan (a map with id, title, places and levels), found a list"));
   EXPECT_THAT(errors(std::string(kMinimal) + "---\nid: q\n"),
-              ElementsAre("t.yaml:11:1: expected one plan per file, found a second YAML document"));
+              ElementsAre("t.yaml:10:1: expected one plan per file, found a second YAML document"));
 }
 
 TEST(PlanTest, MissingRequiredKeysAreReportedAtTheMap) {
@@ -243,10 +244,10 @@ TEST(PlanTest, MissingRequiredKeysAreReportedAtTheMap) {
                           "t.yaml:2:1: expected key \"places\" in the plan, found none",
                           "t.yaml:2:1: expected key \"levels\" in the plan, found none"));
   EXPECT_THAT(errors(with_line(2, "")), ElementsAre("t.yaml:1:1: expected key \"title\" in the plan, found none"));
-  EXPECT_THAT(
-      errors(with_line(7, "    alrt:")),
-      ElementsAre("t.yaml:6:5: expected key \"alert\" in level II, found none",
-                  "t.yaml:7:5: expected a key of a level (when or alert), found \"alrt\"; did you mean \"alert\"?"));
+  EXPECT_THAT(errors(with_line(7, "    alrt:")),
+              ElementsAre("t.yaml:6:5: expected key \"alert\" in level II, found none",
+                          "t.yaml:7:5: expected a key of a level (when, alert, staff, checklist or escalation), found "
+                          "\"alrt\"; did you mean \"alert\"?"));
   EXPECT_THAT(errors(with_line(8, "")),
               ElementsAre("t.yaml:9:7: expected key \"event\" in the alert of level II, found none"));
   EXPECT_THAT(errors(with_line(9, "")),
@@ -255,24 +256,25 @@ TEST(PlanTest, MissingRequiredKeysAreReportedAtTheMap) {
 }
 
 TEST(PlanTest, UnknownAndDuplicateKeys) {
-  EXPECT_THAT(errors(std::string(kMinimal) + "titel: X\n"),
-              ElementsAre("t.yaml:10:1: expected a plan key (id, title, version, owner, hazards, language, places or "
-                          "levels), found \"titel\"; did you mean \"title\"?"));
+  EXPECT_THAT(
+      errors(std::string(kMinimal) + "titel: X\n"),
+      ElementsAre("t.yaml:10:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, "
+                  "places, levels, resolve, inhibits or reopen_within), found \"titel\"; did you mean \"title\"?"));
   EXPECT_THAT(errors(std::string(kMinimal) + "colour: red\n"),
-              ElementsAre("t.yaml:10:1: expected a plan key (id, title, version, owner, hazards, language, places or "
-                          "levels), found \"colour\""));
+              ElementsAre("t.yaml:10:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, "
+                          "places, levels, resolve, inhibits or reopen_within), found \"colour\""));
   EXPECT_THAT(errors(std::string(kMinimal) + "title: Again\n"),
               ElementsAre("t.yaml:10:1: expected each key once, found \"title\" again (first on line 2)"));
   EXPECT_THAT(errors(with_line(8, "      event: Fire\n      sevrity: Extreme")),
               ElementsAre("t.yaml:9:7: expected an alert key (category, event, urgency, certainty, response_type, "
-                          "headline, description or instruction), found \"sevrity\""));
+                          "headline, description, instruction or audience), found \"sevrity\""));
   EXPECT_THAT(errors(with_line(8, "      event: Fire\n      responseType: Evacuate")),
               ElementsAre("t.yaml:9:7: expected an alert key (category, event, urgency, certainty, response_type, "
-                          "headline, description or instruction), found \"responseType\"; did you mean "
+                          "headline, description, instruction or audience), found \"responseType\"; did you mean "
                           "\"response_type\"?"));
   EXPECT_THAT(errors(with_line(4, "[x]: 1\nlevels:")),
-              ElementsAre("t.yaml:4:1: expected a plan key (id, title, version, owner, hazards, language, places or "
-                          "levels), found a list"));
+              ElementsAre("t.yaml:4:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, "
+                          "places, levels, resolve, inhibits or reopen_within), found a list"));
 }
 
 TEST(PlanTest, WrongTypes) {
@@ -448,8 +450,8 @@ TEST(PlanTest, ReportsEveryErrorTogether) {
           "broken.yaml:5:8: expected an owner, found a list",
           "broken.yaml:6:25: place pattern \"xc//qy\": segment 2 \"\" is not a place segment (a-z, 0-9, '_', '-'), "
           "'*' or '**'",
-          "broken.yaml:7:1: expected a plan key (id, title, version, owner, hazards, language, places or levels), "
-          "found \"levles\"; did you mean \"levels\"?",
+          "broken.yaml:7:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, places, "
+          "levels, resolve, inhibits or reopen_within), found \"levles\"; did you mean \"levels\"?",
           "broken.yaml:10:25: " + kUnits + "\"ppb\"",
           "broken.yaml:12:17: expected a CAP category (Geo, Met, Safety, Security, Rescue, Fire, Health, Env, "
           "Transport, Infra, CBRNE or Other), found \"fire\"; did you mean \"Fire\"?",
@@ -469,12 +471,468 @@ TEST(PlanTest, NeverThrows) {
       "id: *nothing\n",
       "? [a, b]\n: c\n",
       "levels:\n  II: &x\n    when: a > 1\n  I: *x\n",
+      "resolve: &r {for: *r}\n",
+      "id: p\ntitle: T\nplaces: xc\nlevels: {II: {when: a > 1, alert: {event: E, headline: H}, "
+      "escalation: [{after: 99999999999999999999999d, raise_to: I}], staff: [{count: 99999999999999999999}]}}\n",
   };
   for (const auto& in : inputs) {
     LoadResult r = load_plan(in, "x.yaml");
     EXPECT_FALSE(r.plan.has_value());
     EXPECT_THAT(r.diagnostics, ::testing::Not(IsEmpty()));
   }
+}
+
+// ---------------------------------------------------------------------------------
+// The response parts: audience, staff, checklist, escalation, resolve, inhibits,
+// time_zone, reopen_within
+
+const std::string kAudiences =
+    "expected an audience (residents, grid_coordinators, community_coordinators, subdistrict_coordinators, "
+    "district_coordinators or role:<role name>), found ";
+const std::string kRoleRule = "(1 to 64 of a-z, 0-9 or '_', starting with a letter)";
+
+TEST(PlanTest, LoadsTheResponseParts) {
+  Plan plan = load_ok(R"(id: residential-fire
+title: Residential fire
+time_zone: Asia/Shanghai
+places: xc/hl/qy/**
+levels:
+  II:
+    when: smoke >= 0.15
+    alert:
+      event: Fire
+      headline: Smoke
+      audience: [residents, grid_coordinators, "role:fire_warden"]
+    staff:
+      - role: fire_warden
+        count: 2
+        within: building
+        respond_within: 5m
+        skills: [first_aid, breathing_apparatus]
+      - role: grid_worker
+        respond_within: 1h30m
+    checklist:
+      zh-CN:
+        - 前往{place_name}
+        - 检查楼梯
+      en-US:
+        - Go to {place_name}
+        - Check the stairs
+    escalation:
+      - after: 10m
+        notify: community_coordinators
+      - after: 15m
+        notify:
+          - subdistrict_coordinators
+          - role: duty_officer
+      - after: 20m
+        raise_to: I
+        notify: district_coordinators
+  I:
+    when: smoke >= 0.3
+    alert:
+      event: Fire
+      headline: Fire
+    checklist: Evacuate everyone
+resolve:
+  when: smoke < 0.05 / and temperature < 40 Cel
+  for: 10m
+inhibits:
+  - plan: smoke-warning
+    scope: building
+    from_level: II
+  - gas-leak
+  - plan: other
+    scope: same_place
+reopen_within: 30m
+)");
+  EXPECT_EQ(plan.time_zone, "Asia/Shanghai");
+  ASSERT_EQ(plan.levels.size(), 2u);
+  const LevelRule& orange = plan.levels[1];
+  ASSERT_EQ(orange.level, Level::kII);
+
+  ASSERT_EQ(orange.alert.audience.size(), 3u);
+  EXPECT_EQ(orange.alert.audience[0].kind, Audience::Kind::kResidents);
+  EXPECT_EQ(orange.alert.audience[1].kind, Audience::Kind::kCoordinators);
+  EXPECT_EQ(orange.alert.audience[1].level, PlaceLevel::kGrid);
+  EXPECT_EQ(orange.alert.audience[2].kind, Audience::Kind::kRole);
+  EXPECT_EQ(orange.alert.audience[2].role, "fire_warden");
+
+  ASSERT_EQ(orange.staff.size(), 2u);
+  EXPECT_EQ(orange.staff[0].role, "fire_warden");
+  EXPECT_EQ(orange.staff[0].count, 2);
+  EXPECT_EQ(orange.staff[0].within, PlaceLevel::kBuilding);
+  EXPECT_EQ(orange.staff[0].respond_within, std::chrono::minutes(5));
+  EXPECT_EQ(orange.staff[0].skills, (std::vector<std::string>{"first_aid", "breathing_apparatus"}));
+  EXPECT_EQ(orange.staff[1].role, "grid_worker");
+  EXPECT_EQ(orange.staff[1].count, 1);                       // default
+  EXPECT_EQ(orange.staff[1].within, PlaceLevel::kGrid);      // default
+  EXPECT_EQ(orange.staff[1].respond_within, std::chrono::minutes(90));
+  EXPECT_THAT(orange.staff[1].skills, IsEmpty());
+
+  // The plan's language first, whatever the order in the file.
+  ASSERT_EQ(orange.checklists.size(), 2u);
+  EXPECT_EQ(orange.checklists[0].language, "en-US");
+  EXPECT_EQ(orange.checklists[0].items, (std::vector<std::string>{"Go to {place_name}", "Check the stairs"}));
+  EXPECT_EQ(orange.checklists[1].language, "zh-CN");
+  EXPECT_EQ(orange.checklists[1].items, (std::vector<std::string>{"前往{place_name}", "检查楼梯"}));
+
+  ASSERT_EQ(orange.escalation.size(), 3u);
+  EXPECT_EQ(orange.escalation[0].after, std::chrono::minutes(10));
+  ASSERT_EQ(orange.escalation[0].notify.size(), 1u);
+  EXPECT_EQ(audience_name(orange.escalation[0].notify[0]), "community_coordinators");
+  EXPECT_EQ(orange.escalation[0].raise_to, std::nullopt);
+  EXPECT_EQ(orange.escalation[1].after, std::chrono::minutes(15));
+  ASSERT_EQ(orange.escalation[1].notify.size(), 2u);
+  EXPECT_EQ(audience_name(orange.escalation[1].notify[0]), "subdistrict_coordinators");
+  EXPECT_EQ(audience_name(orange.escalation[1].notify[1]), "role:duty_officer");
+  EXPECT_EQ(orange.escalation[2].after, std::chrono::minutes(20));
+  EXPECT_EQ(orange.escalation[2].raise_to, Level::kI);
+  ASSERT_EQ(orange.escalation[2].notify.size(), 1u);
+  EXPECT_EQ(orange.escalation[2].notify[0].level, PlaceLevel::kDistrict);
+
+  const LevelRule& red = plan.levels[0];
+  EXPECT_THAT(red.staff, IsEmpty());
+  EXPECT_THAT(red.escalation, IsEmpty());
+  ASSERT_EQ(red.checklists.size(), 1u);  // a single text is a checklist of one item
+  EXPECT_EQ(red.checklists[0].language, "en-US");
+  EXPECT_EQ(red.checklists[0].items, std::vector<std::string>{"Evacuate everyone"});
+  ASSERT_EQ(red.alert.audience.size(), 1u);  // default
+  EXPECT_EQ(red.alert.audience[0].kind, Audience::Kind::kResidents);
+
+  EXPECT_TRUE(plan.resolve.automatic);
+  ASSERT_TRUE(plan.resolve.condition.has_value());
+  EXPECT_EQ(plan.resolve.condition_text, "smoke < 0.05 / and temperature < 40 Cel");
+  EXPECT_EQ(plan.resolve.condition->quantities(), (std::vector<std::string>{"smoke", "temperature"}));
+  EXPECT_EQ(plan.resolve.hold_for, std::chrono::minutes(10));
+
+  ASSERT_EQ(plan.inhibits.size(), 3u);
+  EXPECT_EQ(plan.inhibits[0].plan, "smoke-warning");
+  EXPECT_EQ(plan.inhibits[0].scope, PlaceLevel::kBuilding);
+  EXPECT_EQ(plan.inhibits[0].from_level, Level::kII);
+  EXPECT_EQ(plan.inhibits[1].plan, "gas-leak");  // a plain id: the same place, at any level
+  EXPECT_EQ(plan.inhibits[1].scope, std::nullopt);
+  EXPECT_EQ(plan.inhibits[1].from_level, Level::kIV);
+  EXPECT_EQ(plan.inhibits[2].plan, "other");
+  EXPECT_EQ(plan.inhibits[2].scope, std::nullopt);
+
+  EXPECT_EQ(plan.reopen_within, std::chrono::minutes(30));
+}
+
+TEST(PlanTest, ResponsePartsDefaults) {
+  Plan plan = load_ok(kMinimal);
+  EXPECT_EQ(plan.time_zone, "UTC");
+  EXPECT_FALSE(plan.resolve.automatic);  // by hand only
+  EXPECT_EQ(plan.resolve.condition, std::nullopt);
+  EXPECT_EQ(plan.resolve.condition_text, "");
+  EXPECT_THAT(plan.inhibits, IsEmpty());
+  EXPECT_EQ(plan.reopen_within, std::nullopt);
+  const LevelRule& rule = plan.levels[0];
+  ASSERT_EQ(rule.alert.audience.size(), 1u);
+  EXPECT_EQ(rule.alert.audience[0], Audience{});
+  EXPECT_EQ(audience_name(rule.alert.audience[0]), "residents");
+  EXPECT_THAT(rule.staff, IsEmpty());
+  EXPECT_THAT(rule.checklists, IsEmpty());
+  EXPECT_THAT(rule.escalation, IsEmpty());
+
+  // Keys with nothing after them, and empty lists, are absent.
+  Plan empty = load_ok(std::string(kMinimal) +
+                       "    staff:\n    checklist: []\n    escalation: []\n"
+                       "time_zone:\nresolve:\ninhibits: []\nreopen_within:\n");
+  EXPECT_THAT(empty.levels[0].staff, IsEmpty());
+  EXPECT_THAT(empty.levels[0].checklists, IsEmpty());
+  EXPECT_THAT(empty.levels[0].escalation, IsEmpty());
+  EXPECT_EQ(empty.time_zone, "UTC");
+  EXPECT_FALSE(empty.resolve.automatic);
+  EXPECT_THAT(empty.inhibits, IsEmpty());
+  EXPECT_EQ(empty.reopen_within, std::nullopt);
+}
+
+TEST(PlanTest, ResolveForms) {
+  // "for" alone: once no level's condition has held for that long.
+  Plan quiet = load_ok(std::string(kMinimal) + "resolve:\n  for: 15m\n");
+  EXPECT_TRUE(quiet.resolve.automatic);
+  EXPECT_EQ(quiet.resolve.condition, std::nullopt);
+  EXPECT_EQ(quiet.resolve.hold_for, std::chrono::minutes(15));
+  Plan by_hand = load_ok(std::string(kMinimal) + "resolve:\n  manual: true\n");
+  EXPECT_FALSE(by_hand.resolve.automatic);
+  Plan not_by_hand = load_ok(std::string(kMinimal) + "resolve: {manual: false, for: 1h}\n");
+  EXPECT_TRUE(not_by_hand.resolve.automatic);
+  EXPECT_EQ(not_by_hand.resolve.hold_for, std::chrono::hours(1));
+}
+
+TEST(PlanTest, AudienceForms) {
+  Plan plan = load_ok(std::string(kMinimal) +
+                      "      audience:\n"
+                      "        - role: fire_warden\n"
+                      "        - \"role: building_manager\"\n"
+                      "        - district_coordinators\n");
+  const auto& audience = plan.levels[0].alert.audience;
+  ASSERT_EQ(audience.size(), 3u);
+  EXPECT_EQ(audience_name(audience[0]), "role:fire_warden");
+  EXPECT_EQ(audience_name(audience[1]), "role:building_manager");
+  EXPECT_EQ(audience_name(audience[2]), "district_coordinators");
+  // A single audience needs no list.
+  Plan single = load_ok(std::string(kMinimal) + "      audience: community_coordinators\n");
+  ASSERT_EQ(single.levels[0].alert.audience.size(), 1u);
+  EXPECT_EQ(single.levels[0].alert.audience[0].level, PlaceLevel::kCommunity);
+  // A plain list of checklist items is in the plan's language.
+  Plan chinese = load_ok(with_line(9, "      headline: 烟雾") + "    checklist: [检查]\nlanguage: zh-CN\n");
+  ASSERT_EQ(chinese.levels[0].checklists.size(), 1u);
+  EXPECT_EQ(chinese.levels[0].checklists[0].language, "zh-CN");
+}
+
+TEST(PlanTest, AudienceHelpers) {
+  for (std::string_view name : {"residents", "grid_coordinators", "community_coordinators", "subdistrict_coordinators",
+                                "district_coordinators", "role:fire_warden"}) {
+    auto a = parse_audience(name);
+    ASSERT_TRUE(a.has_value()) << name;
+    EXPECT_EQ(audience_name(*a), name);
+  }
+  EXPECT_EQ(parse_audience("building_coordinators"), std::nullopt);
+  EXPECT_EQ(parse_audience("role:"), std::nullopt);
+  EXPECT_EQ(parse_audience("role:Fire"), std::nullopt);
+  EXPECT_EQ(parse_audience("Residents"), std::nullopt);
+  EXPECT_TRUE(is_role_name("fire_warden"));
+  EXPECT_TRUE(is_role_name("a"));
+  EXPECT_TRUE(is_role_name("crew2"));
+  EXPECT_FALSE(is_role_name(""));
+  EXPECT_FALSE(is_role_name("2crew"));
+  EXPECT_FALSE(is_role_name("_crew"));
+  EXPECT_FALSE(is_role_name("fire-warden"));
+  EXPECT_FALSE(is_role_name("Fire"));
+  EXPECT_TRUE(is_role_name(std::string(64, 'a')));
+  EXPECT_FALSE(is_role_name(std::string(65, 'a')));
+}
+
+TEST(PlanTest, NewKeysAreCheckedLikeTheOthers) {
+  EXPECT_THAT(errors(std::string(kMinimal) + "    stafff: []\n"),
+              ElementsAre("t.yaml:10:5: expected a key of a level (when, alert, staff, checklist or escalation), "
+                          "found \"stafff\"; did you mean \"staff\"?"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "    esclation: []\n"),
+              ElementsAre("t.yaml:10:5: expected a key of a level (when, alert, staff, checklist or escalation), "
+                          "found \"esclation\"; did you mean \"escalation\"?"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "timezone: UTC\n"),
+              ElementsAre("t.yaml:10:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, "
+                          "places, levels, resolve, inhibits or reopen_within), found \"timezone\"; did you mean "
+                          "\"time_zone\"?"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "    staff: []\n    staff: []\n"),
+              ElementsAre("t.yaml:11:5: expected each key once, found \"staff\" again (first on line 10)"));
+}
+
+TEST(PlanTest, BadAudience) {
+  EXPECT_THAT(errors(std::string(kMinimal) + "      audience: resident\n"),
+              ElementsAre("t.yaml:10:17: " + kAudiences + "\"resident\"; did you mean \"residents\"?"));
+  // A bad role name: at the name.
+  EXPECT_THAT(errors(std::string(kMinimal) + "      audience: [residents, \"role:Fire Warden\"]\n"),
+              ElementsAre("t.yaml:10:35: expected a role name " + kRoleRule +
+                          " after \"role:\", found \"Fire Warden\"; did you mean \"fire_warden\"?"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "      audience: [\"role:\"]\n"),
+              ElementsAre("t.yaml:10:24: expected a role name " + kRoleRule + " after \"role:\", found nothing"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "      audience: []\n"),
+              ElementsAre("t.yaml:10:17: expected at least one audience, found an empty list"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "      audience: [residents, residents]\n"),
+              ElementsAre("t.yaml:10:29: expected each audience once, found \"residents\" again (first on line 10)"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "      audience:\n        - rol: fire_warden\n"),
+              ElementsAre("t.yaml:11:11: expected an audience key (role), found \"rol\"; did you mean \"role\"?",
+                          "t.yaml:11:11: expected key \"role\" in the audience, found none"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "      audience:\n        - role: [x]\n"),
+              ElementsAre("t.yaml:11:17: expected a role name " + kRoleRule + ", found a list"));
+}
+
+TEST(PlanTest, BadStaff) {
+  EXPECT_THAT(errors(std::string(kMinimal) + "    staff: fire_warden\n"),
+              ElementsAre("t.yaml:10:12: expected a list of staff, each with role, count, within and "
+                          "respond_within, found \"fire_warden\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "    staff: [fire_warden]\n"),
+              ElementsAre("t.yaml:10:13: expected a staff entry (a map with role, count, within and "
+                          "respond_within), found \"fire_warden\""));
+  EXPECT_THAT(errors(std::string(kMinimal) +
+                     "    staff:\n"                      // 10
+                     "      - role: Fire Warden\n"       // 11
+                     "        count: two\n"              // 12
+                     "        within: flat\n"            // 13
+                     "        respond_within: 5 min\n"   // 14
+                     "        skills: [first aid]\n"     // 15
+                     "        skils: []\n"),             // 16
+              ElementsAre("t.yaml:11:15: expected a role name " + kRoleRule +
+                              ", found \"Fire Warden\"; did you mean \"fire_warden\"?",
+                          "t.yaml:12:16: expected a number of people (a whole number from 1 to 999), found \"two\"",
+                          "t.yaml:13:17: expected a part of the hierarchy (building, grid, community, subdistrict or "
+                          "district), found \"flat\"",
+                          "t.yaml:14:26: expected a unit (d, h, m or s) after \"5\", found a space; write \"5m\"",
+                          "t.yaml:15:18: expected a skill name " + kRoleRule +
+                              ", found \"first aid\"; did you mean \"first_aid\"?",
+                          "t.yaml:16:9: expected a staff key (role, count, within, respond_within or skills), found "
+                          "\"skils\"; did you mean \"skills\"?"));
+  EXPECT_THAT(errors(std::string(kMinimal) +
+                     "    staff:\n"                     // 10
+                     "      - role: fire_warden\n"      // 11
+                     "        respond_within: 5m\n"     // 12
+                     "      - count: 1000\n"            // 13
+                     "      - role: fire_warden\n"      // 14
+                     "        respond_within: 0s\n"     // 15
+                     "        count: 0\n"),             // 16
+              ElementsAre("t.yaml:13:9: expected key \"role\" in staff entry 2 of level II, found none",
+                          "t.yaml:13:9: expected key \"respond_within\" in staff entry 2 of level II, found none",
+                          "t.yaml:13:16: expected a number of people (a whole number from 1 to 999), found \"1000\"",
+                          "t.yaml:14:15: expected each role once in the staff of level II, found \"fire_warden\" again "
+                          "(first on line 11)",
+                          "t.yaml:15:25: expected a duration longer than zero, found \"0s\"",
+                          "t.yaml:16:16: expected a number of people (a whole number from 1 to 999), found \"0\""));
+}
+
+TEST(PlanTest, BadChecklist) {
+  EXPECT_THAT(errors(std::string(kMinimal) + "    checklist: {}\n"),
+              ElementsAre("t.yaml:10:16: expected a checklist (a list of items, or a map from language such as en-US "
+                          "to a list of items), found an empty map"));
+  // A text with ": " in it is a map to YAML.
+  EXPECT_THAT(errors(std::string(kMinimal) + "    checklist:\n      - Call 119: now\n      - [x]\n"),
+              ElementsAre("t.yaml:11:9: expected a checklist item (a text), found a map; if a text contains \": \", "
+                          "put it in quotes",
+                          "t.yaml:12:9: expected a checklist item (a text), found a list"));
+  EXPECT_THAT(errors(std::string(kMinimal) +
+                     "    checklist:\n"            // 10
+                     "      zh-CN:\n"              // 11
+                     "        - 前往{地点}\n"      // 12
+                     "      fr-FR: []\n"           // 13
+                     "      english: [x]\n"        // 14
+                     "      de-DE:\n"),            // 15
+              ElementsAre("t.yaml:12:13: " + kPlaceholders + "\"{地点}\"",
+                          "t.yaml:13:14: expected a checklist in fr-FR, found an empty list",
+                          "t.yaml:14:7: expected a language tag such as en-US or zh-CN, found \"english\"",
+                          "t.yaml:15:7: expected a checklist in de-DE, found nothing"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "    checklist:\n      zh-CN: [一, 二]\n"),
+              ElementsAre("t.yaml:11:7: expected a checklist in en-US (the plan's language; set another with "
+                          "\"language:\"), found only zh-CN"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "    checklist:\n      en-US: [one, two]\n      zh-CN: [一]\n"),
+              ElementsAre("t.yaml:12:7: expected 2 items in zh-CN, as in en-US (the plan's language), found 1 item"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "    checklist:\n      en-US: [one]\n      en-us: [x]\n"),
+              ElementsAre("t.yaml:12:7: expected each language once, found \"en-us\" again (first on line 11)"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "    checklist: [\"Go to {palce}\"]\n"),
+              ElementsAre("t.yaml:10:24: " + kPlaceholders + "\"{palce}\"; did you mean \"{place}\"?"));
+}
+
+TEST(PlanTest, BadEscalation) {
+  EXPECT_THAT(errors(std::string(kMinimal) + "    escalation: {after: 10m}\n"),
+              ElementsAre("t.yaml:10:17: expected a list of escalation steps, each with after, and notify or "
+                          "raise_to, found a map"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "    escalation: [10m]\n"),
+              ElementsAre("t.yaml:10:18: expected an escalation step (a map with after, and notify or raise_to), "
+                          "found \"10m\""));
+  EXPECT_THAT(
+      errors(std::string(kMinimal) + "    escalation:\n"                         // 10
+                                     "      - after: 10m\n"                      // 11
+                                     "        notify: community_coordinators\n"  // 12
+                                     "      - after: 10m\n"                      // 13
+                                     "        notify: grid_coordinator\n"        // 14
+                                     "      - after: 5\n"                        // 15
+                                     "        raise_to: III\n"                   // 16
+                                     "      - notify: district_coordinators\n"   // 17
+                                     "      - after: 30m\n"                      // 18
+                                     "      - after: 40m\n"                      // 19
+                                     "        raise_to: I\n"                     // 20
+                                     "        notfy: x\n"                        // 21
+                                     "        notify: []\n"),                    // 22
+      ElementsAre("t.yaml:13:16: expected a time later than the step before (10m), found \"10m\"",
+                  "t.yaml:14:17: " + kAudiences + "\"grid_coordinator\"; did you mean \"grid_coordinators\"?",
+                  "t.yaml:15:17: expected a unit (d, h, m or s) after \"5\", found end of duration",
+                  "t.yaml:16:19: expected a level more severe than II (I), found \"III\"",
+                  "t.yaml:17:9: expected key \"after\" in escalation step 4 of level II, found none",
+                  "t.yaml:18:9: expected key \"notify\" or \"raise_to\" in escalation step 5 of level II, found "
+                  "neither",
+                  "t.yaml:20:19: expected a more severe level that this plan defines, found \"I\" (the plan "
+                  "has no level I)",
+                  "t.yaml:21:9: expected an escalation step key (after, notify or raise_to), found \"notfy\"; "
+                  "did you mean \"notify\"?",
+                  "t.yaml:22:17: expected at least one audience, found an empty list"));
+  // Raising ends the ladder; level I cannot raise; the raised level must be one the plan defines.
+  EXPECT_THAT(errors("id: p\ntitle: T\nplaces: xc\nlevels:\n"      // 1-4
+                     "  III:\n"                                    // 5
+                     "    when: smoke > 1\n"                       // 6
+                     "    alert: {event: Fire, headline: Fire}\n"  // 7
+                     "    escalation:\n"                           // 8
+                     "      - after: 10m\n"                        // 9
+                     "        raise_to: I\n"                       // 10
+                     "      - after: 20m\n"                        // 11
+                     "        raise_to: II\n"                      // 12
+                     "  I:\n"                                      // 13
+                     "    when: smoke > 2\n"                       // 14
+                     "    alert: {event: Fire, headline: Fire}\n"  // 15
+                     "    escalation:\n"                           // 16
+                     "      - after: 5m\n"                         // 17
+                     "        raise_to: I\n"),                     // 18
+              ElementsAre("t.yaml:11:9: expected the step that raises the level (step 1) to be the last, found step "
+                          "2 after it",
+                          "t.yaml:12:19: expected a more severe level that this plan defines (I), found \"II\" (the "
+                          "plan has no level II)",
+                          "t.yaml:18:19: expected no raise_to at level I, the most severe, found \"I\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "    escalation:\n      - after: 1m\n        raise_to: red\n"),
+              ElementsAre("t.yaml:12:19: expected a warning level (I, II, III or IV), found \"red\""));
+}
+
+TEST(PlanTest, BadResolve) {
+  EXPECT_THAT(errors(std::string(kMinimal) + "resolve: 10m\n"),
+              ElementsAre("t.yaml:10:10: expected a map with for and, optionally, when (or manual: true), found "
+                          "\"10m\""));
+  EXPECT_THAT(errors(std::string(kMinimal) +
+                     "resolve:\n"                       // 10
+                     "  when: smoke < 0.05 ppb\n"       // 11
+                     "  manual: yes\n"                  // 12
+                     "  hold: 10m\n"),                  // 13
+              ElementsAre("t.yaml:11:22: " + kUnits + "\"ppb\"", "t.yaml:12:11: expected true or false, found \"yes\"",
+                          "t.yaml:13:3: expected a resolve key (when, for or manual), found \"hold\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "resolve:\n  manual: true\n  for: 10m\n"),
+              ElementsAre("t.yaml:11:11: expected either manual: true or for (with an optional when), found both"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "resolve:\n  when: smoke < 0.05\n"),
+              ElementsAre("t.yaml:11:3: expected key \"for\" in resolve, found none"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "resolve:\n  manual: false\n"),
+              ElementsAre("t.yaml:11:3: expected key \"for\" in resolve, found none"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "resolve:\n  for: 10 minutes\n"),
+              ElementsAre("t.yaml:11:10: expected a unit (d, h, m or s) after \"10\", found a space; write \"10m\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "resolve:\n  for:\n"),
+              ElementsAre("t.yaml:11:3: expected a duration such as 30s, 10m or 1h30m, found nothing"));
+}
+
+TEST(PlanTest, BadInhibits) {
+  EXPECT_THAT(errors(std::string(kMinimal) +
+                     "inhibits:\n"                // 10
+                     "  - p\n"                    // 11
+                     "  - plan: gas-leak\n"       // 12
+                     "    scope: buildings\n"     // 13
+                     "    from_level: 2\n"        // 14
+                     "  - plan: gas-leak\n"       // 15
+                     "  - [x]\n"                  // 16
+                     "  - plan: Bad Id\n"         // 17
+                     "  - scope: grid\n"          // 18
+                     "  - {plan: q, whithin: grid}\n"),  // 19
+              ElementsAre("t.yaml:11:5: expected another plan's id, found \"p\", this plan's own",
+                          "t.yaml:13:12: expected a scope (same_place, building, grid or community), found "
+                          "\"buildings\"; did you mean \"building\"?",
+                          "t.yaml:14:17: expected a warning level (I, II, III or IV), found \"2\"",
+                          "t.yaml:15:11: expected each plan once in inhibits, found \"gas-leak\" again (first on line "
+                          "12)",
+                          "t.yaml:16:5: expected a plan id, or a map with plan, scope and from_level, found a list",
+                          "t.yaml:17:11: expected a plan id (1 to 64 of a-z, 0-9, '_' or '-', starting with a letter "
+                          "or digit), found \"Bad Id\"",
+                          "t.yaml:18:5: expected key \"plan\" in the entry of inhibits, found none",
+                          "t.yaml:19:15: expected an inhibits key (plan, scope or from_level), found \"whithin\""));
+}
+
+TEST(PlanTest, BadTimeZoneAndReopen) {
+  EXPECT_THAT(errors(std::string(kMinimal) + "time_zone: Beijing\n"),
+              ElementsAre("t.yaml:10:12: expected an IANA time zone such as Asia/Shanghai or UTC, found \"Beijing\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "time_zone: [UTC]\n"),
+              ElementsAre("t.yaml:10:12: expected an IANA time zone such as Asia/Shanghai or UTC, found a list"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "reopen_within: 30\n"),
+              ElementsAre("t.yaml:10:18: expected a unit (d, h, m or s) after \"30\", found end of duration"));
+  // Inside quotes: one more for the quote.
+  EXPECT_THAT(errors(std::string(kMinimal) + "reopen_within: \"1h 30m\"\n"),
+              ElementsAre("t.yaml:10:19: expected a number or end of duration, found a space; write it without "
+                          "spaces: \"1h30m\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "reopen_within: 400d\n"),
+              ElementsAre("t.yaml:10:16: expected a duration of at most 365d, found \"400d\""));
+  load_ok(std::string(kMinimal) + "time_zone: America/St_Johns\nreopen_within: 365d\n");
 }
 
 // ---------------------------------------------------------------------------------
@@ -518,6 +976,74 @@ TEST(PlanTest, ResidentialFireIsBilingual) {
   }));
 }
 
+TEST(PlanTest, ResidentialFireResponse) {
+  LoadResult r = load_plan(read_file(std::string(LOOKOUT_PLAN_LIBRARY_DIR) + "/residential-fire.yaml"), "f");
+  ASSERT_TRUE(r.plan.has_value()) << to_string(r.diagnostics);
+  const Plan& plan = *r.plan;
+  EXPECT_EQ(plan.time_zone, "Asia/Shanghai");
+  ASSERT_EQ(plan.levels.size(), 3u);
+
+  // Orange: two fire wardens from the building within 5 minutes; after 10 minutes
+  // without acknowledgement the community coordinators, after 20 the red level.
+  const LevelRule& orange = plan.levels[1];
+  ASSERT_EQ(orange.level, Level::kII);
+  ASSERT_EQ(orange.staff.size(), 1u);
+  EXPECT_EQ(orange.staff[0].role, "fire_warden");
+  EXPECT_EQ(orange.staff[0].count, 2);
+  EXPECT_EQ(orange.staff[0].within, PlaceLevel::kBuilding);
+  EXPECT_EQ(orange.staff[0].respond_within, std::chrono::minutes(5));
+  ASSERT_EQ(orange.checklists.size(), 2u);
+  EXPECT_FALSE(orange.checklists[0].items.empty());
+  ASSERT_EQ(orange.escalation.size(), 2u);
+  EXPECT_EQ(orange.escalation[0].after, std::chrono::minutes(10));
+  ASSERT_EQ(orange.escalation[0].notify.size(), 1u);
+  EXPECT_EQ(audience_name(orange.escalation[0].notify[0]), "community_coordinators");
+  EXPECT_EQ(orange.escalation[0].raise_to, std::nullopt);
+  EXPECT_EQ(orange.escalation[1].after, std::chrono::minutes(20));
+  EXPECT_THAT(orange.escalation[1].notify, IsEmpty());
+  EXPECT_EQ(orange.escalation[1].raise_to, Level::kI);
+
+  // Resolved once smoke and heat are both back to normal for 10 minutes.
+  EXPECT_TRUE(plan.resolve.automatic);
+  ASSERT_TRUE(plan.resolve.condition.has_value());
+  EXPECT_EQ(plan.resolve.hold_for, std::chrono::minutes(10));
+  auto clear = [](double smoke, double temperature) {
+    return [=](std::string_view q) -> std::optional<rules::Value> {
+      return q == "smoke" ? rules::Value{smoke, "/"} : rules::Value{temperature, "Cel"};
+    };
+  };
+  EXPECT_TRUE(plan.resolve.condition->evaluate(clear(0.01, 25)));
+  EXPECT_FALSE(plan.resolve.condition->evaluate(clear(0.06, 25)));
+  EXPECT_FALSE(plan.resolve.condition->evaluate(clear(0.01, 45)));
+  EXPECT_EQ(plan.reopen_within, std::chrono::minutes(30));
+  ASSERT_EQ(plan.inhibits.size(), 1u);
+  EXPECT_EQ(plan.inhibits[0].plan, "gas-leak");
+  EXPECT_EQ(plan.inhibits[0].scope, PlaceLevel::kBuilding);
+  EXPECT_EQ(plan.inhibits[0].from_level, Level::kII);
+}
+
+// Every library plan says who responds at every level, bilingually, and how it ends.
+TEST(PlanTest, LibraryPlansHaveAResponse) {
+  for (const auto& entry : std::filesystem::directory_iterator(LOOKOUT_PLAN_LIBRARY_DIR)) {
+    if (entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(entry.path().string());
+    LoadResult r = load_plan(read_file(entry.path()), entry.path().filename().string());
+    ASSERT_TRUE(r.plan.has_value()) << to_string(r.diagnostics);
+    EXPECT_EQ(r.plan->time_zone, "Asia/Shanghai");
+    EXPECT_TRUE(r.plan->resolve.automatic);
+    EXPECT_TRUE(r.plan->reopen_within.has_value());
+    for (const auto& level : r.plan->levels) {
+      SCOPED_TRACE(std::string(level_name(level.level)));
+      EXPECT_FALSE(level.staff.empty());
+      EXPECT_FALSE(level.escalation.empty());
+      ASSERT_EQ(level.checklists.size(), 2u);
+      EXPECT_EQ(level.checklists[0].language, "en-US");
+      EXPECT_EQ(level.checklists[1].language, "zh-CN");
+      EXPECT_EQ(level.alert.audience.front(), Audience{});  // residents are always told
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------
 // Placeholders
 
@@ -537,6 +1063,17 @@ TEST(PlanTest, KnownPlaceholders) {
   EXPECT_EQ(known_placeholders(),
             (std::vector<std::string>{"place", "place_name", "plan", "plan_title", "level", "level_color", "quantity",
                                       "value", "unit", "sensor", "time"}));
+}
+
+// Regression: yaml-cpp 0.7's LoadAll loops forever on a stray ',' (jbeder/yaml-cpp#1040);
+// an engine applying such a plan would hang its core. It must be an error instead.
+TEST(PlanLoaderRegression, StrayCommaIsAnErrorNotAHang) {
+  for (const char* text : {",", ",\nid: fire\n", "id: fire\n,\n"}) {
+    auto r = load_plan(text, "comma.yaml");
+    EXPECT_FALSE(r.plan.has_value()) << text;
+    ASSERT_FALSE(r.diagnostics.empty()) << text;
+    EXPECT_EQ(r.diagnostics[0].file, "comma.yaml");
+  }
 }
 
 }  // namespace

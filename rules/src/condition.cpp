@@ -18,6 +18,8 @@
 // of ...") become new productions.
 #include "lookout/rules/condition.h"
 
+#include "lookout/base/duration.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -56,46 +58,13 @@ std::string_view to_string(Aggregate a) {
 }
 
 std::optional<Duration> parse_duration(std::string_view text) {
-  constexpr std::pair<char, std::int64_t> kParts[] = {{'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
-  constexpr std::int64_t kMaxSeconds = 365 * std::int64_t{86400};
-  std::int64_t total = 0;
-  std::size_t next_part = 0;  // parts must come in the order d, h, m, s, each once
-  std::size_t i = 0;
-  if (text.empty()) return std::nullopt;
-  while (i < text.size()) {
-    std::size_t start = i;
-    std::int64_t n = 0;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      n = n * 10 + (text[i] - '0');
-      if (n > kMaxSeconds) return std::nullopt;
-      ++i;
-    }
-    if (i == start || i == text.size()) return std::nullopt;
-    std::size_t part = next_part;
-    while (part < std::size(kParts) && kParts[part].first != text[i]) ++part;
-    if (part == std::size(kParts)) return std::nullopt;
-    total += n * kParts[part].second;
-    if (total > kMaxSeconds) return std::nullopt;
-    next_part = part + 1;
-    ++i;
-  }
-  if (total <= 0) return std::nullopt;
-  return std::chrono::duration_cast<Duration>(std::chrono::seconds(total));
+  auto parsed = lookout::parse_duration(text);
+  if (const auto* seconds = std::get_if<std::chrono::seconds>(&parsed)) return Duration(*seconds);
+  return std::nullopt;
 }
 
 std::string format_duration(Duration d) {
-  std::int64_t s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
-  if (s <= 0) return "0s";
-  std::string out;
-  constexpr std::pair<char, std::int64_t> kParts[] = {{'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
-  for (const auto& [letter, size] : kParts) {
-    if (s >= size) {
-      out += std::to_string(s / size);
-      out += letter;
-      s %= size;
-    }
-  }
-  return out;
+  return lookout::format_duration(std::chrono::duration_cast<std::chrono::seconds>(d));
 }
 
 namespace {
@@ -592,17 +561,6 @@ class Parser {
 // ---------------------------------------------------------------------------------
 // Evaluation and printing
 
-bool compare(double value, CompareOp op, double threshold) {
-  switch (op) {
-    case CompareOp::kLess: return value < threshold;
-    case CompareOp::kLessEqual: return value <= threshold;
-    case CompareOp::kGreater: return value > threshold;
-    case CompareOp::kGreaterEqual: return value >= threshold;
-    case CompareOp::kEqual: return value == threshold;
-    case CompareOp::kNotEqual: return value != threshold;
-  }
-  return false;
-}
 
 bool eval(const Expr& e, const ValueLookup& lookup, int* unit_mismatches) {
   switch (e.kind) {
@@ -619,12 +577,9 @@ bool eval(const Expr& e, const ValueLookup& lookup, int* unit_mismatches) {
           if (unit_mismatches != nullptr) ++*unit_mismatches;
           return false;
         }
-        x = *converted;
-        // Conversion rounds (0.3 m is 30.000000000000004 cm): a converted value within
-        // a few units in the last place of the threshold is taken to be equal to it.
-        if (std::fabs(x - c.threshold) <= 1e-12 * std::max(std::fabs(x), std::fabs(c.threshold))) x = c.threshold;
+        return satisfies(*converted, c.op, c.threshold, true);
       }
-      return compare(x, c.op, c.threshold);
+      return satisfies(x, c.op, c.threshold, false);
     }
     case Expr::Kind::kAnd:
       return std::all_of(e.children.begin(), e.children.end(),
@@ -727,6 +682,21 @@ void print(const Expr& e, int min_precedence, std::string& out) {
 }
 
 }  // namespace
+
+bool satisfies(double value, CompareOp op, double threshold, bool converted) {
+  if (converted && std::fabs(value - threshold) <= 1e-12 * std::max(std::fabs(value), std::fabs(threshold))) {
+    value = threshold;
+  }
+  switch (op) {
+    case CompareOp::kLess: return value < threshold;
+    case CompareOp::kLessEqual: return value <= threshold;
+    case CompareOp::kGreater: return value > threshold;
+    case CompareOp::kGreaterEqual: return value >= threshold;
+    case CompareOp::kEqual: return value == threshold;
+    case CompareOp::kNotEqual: return value != threshold;
+  }
+  return false;
+}
 
 std::variant<Condition, ParseError> Condition::parse(std::string_view text) {
   Parser parser(tokenize(text));

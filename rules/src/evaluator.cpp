@@ -81,25 +81,6 @@ Time saturating_add(Time t, Duration d) {
   return t + d;
 }
 
-bool compare(double value, CompareOp op, double threshold) {
-  switch (op) {
-    case CompareOp::kLess: return value < threshold;
-    case CompareOp::kLessEqual: return value <= threshold;
-    case CompareOp::kGreater: return value > threshold;
-    case CompareOp::kGreaterEqual: return value >= threshold;
-    case CompareOp::kEqual: return value == threshold;
-    case CompareOp::kNotEqual: return value != threshold;
-  }
-  return false;
-}
-
-// As Condition::evaluate: a converted value within rounding error of the threshold
-// counts as equal to it.
-bool holds(double x, bool converted, CompareOp op, double threshold) {
-  if (converted && std::fabs(x - threshold) <= 1e-12 * std::max(std::fabs(x), std::fabs(threshold))) x = threshold;
-  return compare(x, op, threshold);
-}
-
 bool is_extreme(Aggregate a) { return a == Aggregate::kMin || a == Aggregate::kMax; }
 
 }  // namespace
@@ -282,10 +263,10 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
           evict_expired(w, n.window, t);
           x = aggregate_of(w, n.aggregate);
         }
-        bool raise = x && holds(*x, converted, n.op, n.threshold);
+        bool raise = x && satisfies(*x, n.op, n.threshold, converted);
         if (n.clear) {
           char& on = s.hyst[n.hyst];
-          on = x && (raise || (on && !holds(*x, converted, n.clear->op, n.clear->threshold)));
+          on = x && (raise || (on && !satisfies(*x, n.clear->op, n.clear->threshold, converted)));
           v = on != 0;
         } else {
           v = raise;

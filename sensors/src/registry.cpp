@@ -2,6 +2,8 @@
 // form (JSON), and the in-memory registries. Formats: docs/registries.md.
 #include "lookout/sensors/registry.h"
 
+#include "lookout/base/yaml_document.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -207,20 +209,6 @@ std::string join(const std::vector<std::string_view>& words, std::string_view se
 
 // ---- YAML ------------------------------------------------------------------------------
 
-// Records where each YAML document starts, and nothing else.
-class DocumentStarts final : public YAML::EventHandler {
- public:
-  std::vector<YAML::Mark> marks;
-  void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-};
 
 class YamlFile {
  public:
@@ -320,26 +308,20 @@ class YamlFile {
     const std::string text(content);
     YAML::Node root;
     try {
-      // Count the documents first. Not with YAML::LoadAll: in yaml-cpp 0.7 it loops
-      // forever on some invalid input, e.g. a stray ',' (jbeder/yaml-cpp#1040).
-      std::istringstream in(text);
-      YAML::Parser parser(in);
-      DocumentStarts starts;
-      while (starts.marks.size() < 2 && parser.HandleNextDocument(starts)) {
-      }
-      if (starts.marks.size() == 2) {
-        const YAML::Mark& second = starts.marks[1];
-        if (second.pos <= starts.marks[0].pos) {  // no progress: the parser is stuck on a token
-          std::string what = second.pos >= 0 && static_cast<std::size_t>(second.pos) < text.size()
-                                 ? "unexpected " + internal::describe_char(text[static_cast<std::size_t>(second.pos)])
-                                 : "unexpected text";
-          r_.error(index_.at_mark(second), "this is not valid YAML: " + what);
-        } else {
-          r_.error(index_.at_mark(second), "a second YAML document (after ---); expected one document per file");
-        }
+      // Not YAML::LoadAll: it can loop forever on bad input (see yaml_document.h).
+      auto doc = load_yaml_document(text);
+      if (doc.outcome == YamlDocument::Outcome::kStuck) {
+        std::string what = doc.where.pos >= 0 && static_cast<std::size_t>(doc.where.pos) < text.size()
+                               ? "unexpected " + internal::describe_char(text[static_cast<std::size_t>(doc.where.pos)])
+                               : "unexpected text";
+        r_.error(index_.at_mark(doc.where), "this is not valid YAML: " + what);
         return std::nullopt;
       }
-      if (!starts.marks.empty()) root = YAML::Load(text);
+      if (doc.outcome == YamlDocument::Outcome::kSecondDocument) {
+        r_.error(index_.at_mark(doc.where), "a second YAML document (after ---); expected one document per file");
+        return std::nullopt;
+      }
+      root = doc.root;
     } catch (const YAML::Exception& e) {
       r_.error(index_.at_mark(e.mark), "this is not valid YAML: " + e.msg);
       return std::nullopt;

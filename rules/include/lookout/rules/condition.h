@@ -45,6 +45,11 @@ namespace lookout::rules {
 enum class CompareOp { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNotEqual };
 std::string_view to_string(CompareOp op);  // "<", "<=", ...
 
+// `value op threshold`. A value that went through a unit conversion and lies within
+// rounding error of the threshold counts as equal to it (0.3 m is
+// 30.000000000000004 cm, and must meet "<= 30 cm"). Shared by every evaluator.
+bool satisfies(double value, CompareOp op, double threshold, bool converted);
+
 // What a comparison compares: the latest value of the quantity, or a function of its
 // readings over a window of time (the last `window` before now).
 enum class Aggregate { kLatest, kAvg, kMin, kMax, kSum, kCount, kRate };
