@@ -183,6 +183,20 @@ TEST_F(EngineEndToEnd, PlanAppliedWithLookoutctlTakesEffectLiveAndBadPlanIsRejec
   auto v1 = ctl({"plan", "show", "fire", "--version", "1", "--json"});
   ASSERT_EQ(v1.exit_code, 0) << v1.err;
   EXPECT_NE(json::parse(v1.out)["source"].get<std::string>().find("smoke >= 0.5"), std::string::npos);
+
+  // What changed between the stored versions, and what a new file would change.
+  auto between = ctl({"plan", "diff", "fire", "--version", "1"});
+  ASSERT_EQ(between.exit_code, 0) << between.err;
+  EXPECT_NE(between.out.find("level II condition: smoke >= 0.5 / -> smoke >= 0.1 /"), std::string::npos) << between.out;
+  EXPECT_NE(between.out.find("-    when: smoke >= 0.5 /"), std::string::npos) << between.out;
+  auto pending = ctl({"plan", "diff", file("fire-v3.yaml", fire_plan("0.12")), "--json"});
+  ASSERT_EQ(pending.exit_code, 0) << pending.err;
+  auto pj = json::parse(pending.out);
+  EXPECT_TRUE(pj["changed"].get<bool>());
+  EXPECT_EQ(pj["changes"][0], "level II condition: smoke >= 0.1 / -> smoke >= 0.12 /");
+  auto same = ctl({"plan", "diff", file("fire-same.yaml", fire_plan("0.1"))});
+  EXPECT_EQ(same.exit_code, 0);
+  EXPECT_NE(same.out.find("are the same"), std::string::npos) << same.out;
 }
 
 TEST_F(EngineEndToEnd, RestartKeepsStoredPlanRegistriesAndOpenIncidents) {

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "http_client.h"
+#include "plan_diff.h"
 #include "lookout/plans/plan.h"
 
 namespace fs = std::filesystem;
@@ -190,6 +191,100 @@ int import_file(Globals& g, const std::string& what, const std::string& file) {
   return kOk;
 }
 
+// GET a plan (version 0: the running one). Returns the HTTP status, or -1 with the
+// exit status in `rc` when the engine could not be asked.
+int fetch_plan(Globals& g, const std::string& id, unsigned version, json& out, int& rc) {
+  std::string error;
+  if (!locate_engine(g, error)) {
+    std::cerr << "lookoutctl: " << error << "\n";
+    rc = kNoEngine;
+    return -1;
+  }
+  std::string target = "/v1/plans/" + ctl::url_encode(id);
+  if (version) target += "?version=" + std::to_string(version);
+  auto r = ctl::http_request(g.engine, "GET", target, "", g.token);
+  if (!r.is_ok()) {
+    std::cerr << "lookoutctl: " << r.status().message() << "\n";
+    rc = kNoEngine;
+    return -1;
+  }
+  out = json::parse(r->body, nullptr, false);
+  if (out.is_discarded()) {
+    std::cerr << "lookoutctl: the engine answered with a body that is not JSON\n";
+    rc = kFailed;
+    return -1;
+  }
+  return r->status;
+}
+
+// plan diff FILE: the file against the running version. plan diff ID --version N
+// [--to M]: two stored versions (M default: the running one).
+int plan_diff(Globals& g, const std::string& target, unsigned version, unsigned to) {
+  std::string before, after, before_label, after_label, id;
+  int rc = kOk;
+  json reply;
+  if (version == 0) {
+    if (!read_file(target, after)) {
+      std::cerr << "lookoutctl: cannot read " << target << " (to compare stored versions: plan diff ID --version N)\n";
+      return kFailed;
+    }
+    auto loaded = plans::load_plan(after, target);
+    if (!loaded.plan) {
+      for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
+      return kFailed;
+    }
+    id = loaded.plan->id;
+    after_label = target;
+    int status = fetch_plan(g, id, 0, reply, rc);
+    if (status < 0) return rc;
+    if (status == 404) {
+      before_label = id + " (not in the engine: applying adds it as version 1)";
+    } else if (status != 200) {
+      std::cerr << "lookoutctl: " << reply.value("error", "the engine answered " + std::to_string(status)) << "\n";
+      return kFailed;
+    } else {
+      before = reply["source"].get<std::string>();
+      before_label = id + " version " + std::to_string(reply["version"].get<int>()) + " (running)";
+    }
+  } else {
+    id = target;
+    int status = fetch_plan(g, id, version, reply, rc);
+    if (status < 0) return rc;
+    if (status != 200) {
+      std::cerr << "lookoutctl: " << reply.value("error", "the engine answered " + std::to_string(status)) << "\n";
+      return kFailed;
+    }
+    before = reply["source"].get<std::string>();
+    before_label = id + " version " + std::to_string(version);
+    status = fetch_plan(g, id, to, reply, rc);
+    if (status < 0) return rc;
+    if (status != 200) {
+      std::cerr << "lookoutctl: " << reply.value("error", "the engine answered " + std::to_string(status)) << "\n";
+      return kFailed;
+    }
+    after = reply["source"].get<std::string>();
+    after_label = id + " version " + std::to_string(reply["version"].get<int>()) + (to ? "" : " (running)");
+  }
+  auto changes = before.empty() ? std::vector<std::string>{"new plan"} : ctl::plan_changes(before, after);
+  auto text = ctl::unified_diff(before, after, before_label, after_label);
+  if (g.json_output) {
+    std::cout << json{{"plan", id}, {"from", before_label}, {"to", after_label}, {"changed", !text.empty()},
+                      {"changes", changes}, {"diff", text}}
+                     .dump(2)
+              << "\n";
+    return kOk;
+  }
+  if (text.empty()) {
+    std::cout << before_label << " and " << after_label << " are the same\n";
+    return kOk;
+  }
+  std::cout << "changes from " << before_label << " to " << after_label << ":\n";
+  for (const auto& c : changes) std::cout << "  " << c << "\n";
+  if (changes.empty()) std::cout << "  (layout and comments only)\n";
+  std::cout << "\n" << text;
+  return kOk;
+}
+
 std::string pad(std::string s, std::size_t n) {
   if (s.size() < n) s.resize(n, ' ');
   return s;
@@ -259,6 +354,15 @@ int main(int argc, char** argv) {
       std::cout << "---\n" << p["source"].get<std::string>();
     });
   });
+
+  std::string diff_target;
+  unsigned diff_version = 0, diff_to = 0;
+  auto* diff = plan->add_subcommand(
+      "diff", "what changes: a plan FILE against the running version, or ID --version N [--to M] between stored versions");
+  diff->add_option("plan", diff_target, "a plan file, or a plan id with --version")->required();
+  diff->add_option("--version", diff_version, "the stored version to compare from (with a plan id)");
+  diff->add_option("--to", diff_to, "the stored version to compare to (default: the running one)");
+  diff->callback([&] { rc = plan_diff(g, diff_target, diff_version, diff_to); });
 
   for (std::string what : {"places", "sensors"}) {
     auto* cmd = app.add_subcommand(what, what == "places" ? "the place registry" : "the sensor registry");
