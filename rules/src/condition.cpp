@@ -7,14 +7,18 @@
 //   or         := and ("or" and)*
 //   and        := unary ("and" unary)*
 //   unary      := "not" unary | primary ["for" DURATION]
-//   primary    := "(" or ")" | comparison
+//   primary    := "(" or ")" | calendar | comparison
+//   calendar   := "during" TIME "-" TIME | "on" DAYS   (TIME-TIME is one word: 22:00-06:00)
+//   TIME       := HH:MM, 00:00 to 23:59
+//   DAYS       := "weekdays" | "weekends" | DAY ("," DAY)*    DAY := mon | tue | ... | sun
 //   comparison := operand OP NUMBER [UNIT] ["clear" OP NUMBER [UNIT]]
 //   operand    := QUANTITY | FUNCTION "(" QUANTITY "," DURATION ")"
 //   FUNCTION   := avg | min | max | sum | count | rate     (only before "(")
 //   DURATION   := a word such as 30s, 10m, 2h, 1d, 1h30m   (parse_duration)
 //
 // "for" and "clear" are keywords only where they are expected (after a comparison or
-// a group), so quantities with those names still parse. Later constructs ("at least k
+// a group), and "during" and "on" only where a comparison may start and no comparison
+// operator follows, so quantities with those names still parse. Later constructs ("at least k
 // of ...") become new productions.
 #include "lookout/rules/condition.h"
 
@@ -186,6 +190,40 @@ std::vector<Token> tokenize(std::string_view text) {
 bool is_keyword(std::string_view w) { return w == "and" || w == "or" || w == "not"; }
 // Words that may follow a threshold and so are never taken for its unit.
 bool is_suffix_keyword(std::string_view w) { return w == "for" || w == "clear"; }
+bool is_calendar_keyword(std::string_view w) { return w == "during" || w == "on"; }
+
+constexpr std::string_view kDayNames[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+constexpr std::string_view kTimeRangeExpected = "a time range HH:MM-HH:MM such as 22:00-06:00";
+constexpr std::string_view kTimeExpected = "a time of day HH:MM from 00:00 to 23:59";
+constexpr std::string_view kDaysExpected =
+    "\"weekdays\", \"weekends\" or days of the week such as mon,tue,fri (mon, tue, wed, thu, fri, sat, sun)";
+
+// "HH:MM" (two digits each) as minutes after midnight; nullopt when it is not one.
+std::optional<int> parse_time_of_day(std::string_view t) {
+  if (t.size() != 5 || t[2] != ':' || !is_digit(t[0]) || !is_digit(t[1]) || !is_digit(t[3]) || !is_digit(t[4])) {
+    return std::nullopt;
+  }
+  int h = (t[0] - '0') * 10 + (t[1] - '0');
+  int m = (t[3] - '0') * 10 + (t[4] - '0');
+  if (h > 23 || m > 59) return std::nullopt;
+  return h * 60 + m;
+}
+
+std::string format_time_of_day(int minutes) {
+  std::string out = "00:00";
+  out[0] = static_cast<char>('0' + minutes / 600);
+  out[1] = static_cast<char>('0' + minutes / 60 % 10);
+  out[3] = static_cast<char>('0' + minutes % 60 / 10);
+  out[4] = static_cast<char>('0' + minutes % 10);
+  return out;
+}
+
+std::optional<int> to_day(std::string_view w) {
+  for (int i = 0; i < 7; ++i) {
+    if (w == kDayNames[i]) return i;
+  }
+  return std::nullopt;
+}
 
 std::optional<Aggregate> to_aggregate(std::string_view w) {
   if (w == "avg") return Aggregate::kAvg;
@@ -318,7 +356,8 @@ class Parser {
       hint = "write \"or\"";
     } else if (at.kind == TokenKind::kWord && is_keyword(lower)) {
       hint = "keywords are lowercase: \"" + lower + "\"";
-    } else if (at.kind == TokenKind::kWord && !is_suffix_keyword(at.text) && peek(1).kind == TokenKind::kOp) {
+    } else if (at.kind == TokenKind::kWord && !is_suffix_keyword(at.text) &&
+               (peek(1).kind == TokenKind::kOp || is_calendar_keyword(at.text))) {
       hint = "join comparisons with \"and\" or \"or\"";
     }
     fail(at, "\"and\", \"or\" or " + std::string(closer), hint);
@@ -390,7 +429,12 @@ class Parser {
 
   // primary := "(" or ")" | comparison
   ExprPtr parse_primary() {
-    if (peek().kind != TokenKind::kLParen) return parse_comparison();
+    if (peek().kind != TokenKind::kLParen) {
+      if (peek().kind == TokenKind::kWord && is_calendar_keyword(peek().text) && peek(1).kind != TokenKind::kOp) {
+        return parse_calendar();
+      }
+      return parse_comparison();
+    }
     if (!enter()) return nullptr;
     ExprPtr result;
     const Token& open = next();
@@ -450,6 +494,76 @@ class Parser {
     return true;
   }
 
+  // calendar := "during" TIME "-" TIME | "on" DAYS
+  ExprPtr parse_calendar() {
+    Calendar cal;
+    if (next().text == "during") {
+      cal.kind = Calendar::Kind::kDuring;
+      const Token& t = peek();
+      if (t.kind != TokenKind::kWord) {
+        fail(t, kTimeRangeExpected);
+        return nullptr;
+      }
+      std::size_t dash = t.text.find('-');
+      std::string_view start_text = t.text.substr(0, dash);
+      std::optional<int> start = parse_time_of_day(start_text);
+      if (!start) {
+        fail_at(t.offset, "expected " + std::string(kTimeExpected) + ", found \"" + std::string(start_text) + "\"");
+        return nullptr;
+      }
+      if (dash == std::string_view::npos) {
+        fail_at(t.offset + t.text.size(), "expected \"-\" and the end time right after \"" + std::string(start_text) +
+                                              "\" (as in \"22:00-06:00\"), found " +
+                                              (peek(1).kind == TokenKind::kEnd ? "end of condition" : "a space"));
+        return nullptr;
+      }
+      std::string_view end_text = t.text.substr(dash + 1);
+      std::size_t end_offset = t.offset + dash + 1;
+      std::optional<int> end = parse_time_of_day(end_text);
+      if (!end) {
+        fail_at(end_offset, "expected " + std::string(kTimeExpected) + ", found \"" + std::string(end_text) + "\"");
+        return nullptr;
+      }
+      if (*end == *start) {
+        fail_at(end_offset, "expected an end time other than the start time " + std::string(start_text) + ", found \"" +
+                                std::string(end_text) + "\"; for the whole day leave \"during\" out");
+        return nullptr;
+      }
+      next();
+      cal.start_minute = *start;
+      cal.end_minute = *end;
+    } else {
+      cal.kind = Calendar::Kind::kOn;
+      const Token& t = peek();
+      if (t.kind == TokenKind::kWord && (t.text == "weekdays" || t.text == "weekends")) {
+        cal.days = t.text == "weekdays" ? kWeekdays : kWeekends;
+        next();
+      } else {
+        while (true) {
+          const Token& d = peek();
+          std::optional<int> day = d.kind == TokenKind::kWord ? to_day(d.text) : std::nullopt;
+          if (!day) {
+            std::string hint;
+            std::string lower = lowercase(d.text);
+            if (d.kind == TokenKind::kWord && (to_day(lower) || lower == "weekdays" || lower == "weekends")) {
+              hint = "days are lowercase: \"" + lower + "\"";
+            }
+            fail(d, kDaysExpected, hint);
+            return nullptr;
+          }
+          next();
+          cal.days |= 1u << *day;
+          if (peek().kind != TokenKind::kComma) break;
+          next();
+        }
+      }
+    }
+    auto e = std::make_shared<Expr>();
+    e->kind = Expr::Kind::kCalendar;
+    e->calendar = cal;
+    return e;
+  }
+
   // OP NUMBER: into op and threshold.
   bool parse_threshold(CompareOp& op_out, double& threshold_out, bool after_function_name = false) {
     const Token& op = peek();
@@ -495,7 +609,7 @@ class Parser {
       next();
       return true;
     }
-    if (is_keyword(lowercase(unit.text)) || peek(1).kind == TokenKind::kOp) {
+    if (is_keyword(lowercase(unit.text)) || peek(1).kind == TokenKind::kOp || is_calendar_keyword(unit.text)) {
       // "smoke > 1 AND co > 2", "smoke > 1 co > 2": a missing connective, not a unit.
       fail_connective(unit, open_parens_ > 0 ? "\")\"" : "end of condition");
       return false;
@@ -589,6 +703,7 @@ bool eval(const Expr& e, const ValueLookup& lookup, int* unit_mismatches) {
                          [&](const auto& child) { return eval(*child, lookup, unit_mismatches); });
     case Expr::Kind::kNot: return !eval(*e.children.front(), lookup, unit_mismatches);
     case Expr::Kind::kFor: return false;  // not known to have held for any time
+    case Expr::Kind::kCalendar: return false;  // no clock
   }
   return false;
 }
@@ -599,7 +714,7 @@ void collect_quantities(const Expr& e, std::vector<std::string>& out) {
 }
 
 bool has_time(const Expr& e) {
-  if (e.kind == Expr::Kind::kFor) return true;
+  if (e.kind == Expr::Kind::kFor || e.kind == Expr::Kind::kCalendar) return true;
   if (e.kind == Expr::Kind::kCompare) return e.compare.aggregate != Aggregate::kLatest || e.compare.clear.has_value();
   return std::any_of(e.children.begin(), e.children.end(), [](const auto& child) { return has_time(*child); });
 }
@@ -611,7 +726,8 @@ int precedence(Expr::Kind kind) {
     case Expr::Kind::kAnd: return 2;
     case Expr::Kind::kNot: return 3;
     case Expr::Kind::kFor: return 4;
-    case Expr::Kind::kCompare: return 5;
+    case Expr::Kind::kCompare:
+    case Expr::Kind::kCalendar: return 5;
   }
   return 5;
 }
@@ -654,6 +770,29 @@ void print(const Expr& e, int min_precedence, std::string& out) {
       if (c.clear) {
         out += " clear";
         threshold(c.clear->op, c.clear->threshold);
+      }
+      break;
+    }
+    case Expr::Kind::kCalendar: {
+      const Calendar& cal = e.calendar;
+      if (cal.kind == Calendar::Kind::kDuring) {
+        out += "during ";
+        out += format_time_of_day(cal.start_minute);
+        out += '-';
+        out += format_time_of_day(cal.end_minute);
+      } else if (cal.days == kWeekdays) {
+        out += "on weekdays";
+      } else if (cal.days == kWeekends) {
+        out += "on weekends";
+      } else {
+        out += "on ";
+        bool first = true;
+        for (int i = 0; i < 7; ++i) {
+          if ((cal.days & (1u << i)) == 0) continue;
+          if (!first) out += ',';
+          out += kDayNames[i];
+          first = false;
+        }
       }
       break;
     }

@@ -29,7 +29,7 @@
 namespace lookout::rules {
 namespace {
 
-enum class NodeKind { kCompare, kAnd, kOr, kNot, kFor };
+enum class NodeKind { kCompare, kAnd, kOr, kNot, kFor, kCalendar };
 
 struct Node {
   NodeKind kind = NodeKind::kCompare;
@@ -46,6 +46,8 @@ struct Node {
   // kFor
   Duration duration{};
   std::uint32_t for_slot = 0;  // into State::fors
+  // kCalendar
+  Calendar calendar;
 };
 
 struct LatestState {
@@ -83,6 +85,61 @@ Time saturating_add(Time t, Duration d) {
 
 bool is_extreme(Aggregate a) { return a == Aggregate::kMin || a == Aggregate::kMax; }
 
+// The local wall-clock time of `t` in `tz` (UTC when null).
+date::local_time<Duration> local_of(const date::time_zone* tz, Time t) {
+  if (tz == nullptr) return date::local_time<Duration>{t.time_since_epoch()};
+  return tz->to_local(t);
+}
+
+bool calendar_truth(const Calendar& c, const date::time_zone* tz, Time t) {
+  const auto local = local_of(tz, t);
+  const auto day = date::floor<date::days>(local);
+  if (c.kind == Calendar::Kind::kOn) {
+    const unsigned iso = date::weekday(day).iso_encoding();  // 1 = Monday ... 7 = Sunday
+    return (c.days & (1u << (iso - 1))) != 0;
+  }
+  const auto tod = local - day;
+  const std::chrono::minutes start(c.start_minute);
+  const std::chrono::minutes end(c.end_minute);
+  return start < end ? (tod >= start && tod < end) : (tod >= start || tod < end);
+}
+
+// The earliest instant after `now` at which a calendar atom's truth may change: the
+// next instant whose local time is a boundary (start or end for "during", midnight for
+// "on"), where a nonexistent local time maps to its transition and an ambiguous one to
+// both of its instants, or the zone's next offset transition (the local time jumps).
+Time next_calendar_boundary(const Calendar& c, const date::time_zone* tz, Time now) {
+  std::vector<std::chrono::minutes> bounds;
+  if (c.kind == Calendar::Kind::kOn) {
+    bounds.emplace_back(0);
+  } else {
+    bounds.emplace_back(c.start_minute);
+    bounds.emplace_back(c.end_minute);
+  }
+  std::optional<Time> best;
+  auto consider = [&](Time t) {
+    if (t > now && (!best || t < *best)) best = t;
+  };
+  const auto today = date::floor<date::days>(local_of(tz, now));
+  for (int d = -1; d <= 2; ++d) {
+    for (auto b : bounds) {
+      const date::local_time<std::chrono::minutes> local = today + date::days(d) + b;
+      if (tz == nullptr) {
+        consider(Time(local.time_since_epoch()));
+        continue;
+      }
+      consider(std::chrono::time_point_cast<Duration>(tz->to_sys(local, date::choose::earliest)));
+      consider(std::chrono::time_point_cast<Duration>(tz->to_sys(local, date::choose::latest)));
+    }
+  }
+  if (tz != nullptr) {
+    const date::sys_info info = tz->get_info(now);
+    const auto now_s = date::floor<std::chrono::seconds>(now);
+    if (info.end > now_s && info.end - now_s <= date::days(3)) consider(Time(info.end));
+  }
+  return *best;  // a local day later there is always a boundary
+}
+
 }  // namespace
 
 struct Evaluator::Program {
@@ -118,6 +175,10 @@ struct Evaluator::Program {
         n.kind = NodeKind::kFor;
         n.duration = e.duration;
         n.for_slot = for_count++;
+        break;
+      case Expr::Kind::kCalendar:
+        n.kind = NodeKind::kCalendar;
+        n.calendar = e.calendar;
         break;
     }
     auto index = static_cast<std::uint32_t>(nodes.size());
@@ -218,7 +279,7 @@ Evaluator::Evaluator(const Condition& condition, EvaluatorOptions options) {
   auto program = std::make_unique<Program>();
   if (options.max_window_samples == 0) options.max_window_samples = 1;
   program->options = options;
-  if (!condition.quantities().empty()) program->compile(condition.root());  // a default Condition has no root
+  if (condition.has_root()) program->compile(condition.root());  // a default Condition has no root
   std::sort(program->readers.begin(), program->readers.end());
   program_ = std::move(program);
 }
@@ -280,6 +341,7 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
         v = std::any_of(n.children.begin(), n.children.end(), [&](std::uint32_t c) { return s.values[c] != 0; });
         break;
       case NodeKind::kNot: v = s.values[n.children.front()] == 0; break;
+      case NodeKind::kCalendar: v = calendar_truth(n.calendar, options.time_zone, t); break;
       case NodeKind::kFor: {
         ForState& f = s.fors[n.for_slot];
         if (s.values[n.children.front()] != 0) {
@@ -318,6 +380,8 @@ std::optional<Time> next_event(const std::vector<Node>& nodes, const EvaluatorOp
     } else if (n.kind == NodeKind::kFor) {
       const ForState& f = s.fors[n.for_slot];
       if (f.has_since) consider(saturating_add(f.since, n.duration));
+    } else if (n.kind == NodeKind::kCalendar) {
+      consider(next_calendar_boundary(n.calendar, options.time_zone, s.now));
     }
   }
   return best;

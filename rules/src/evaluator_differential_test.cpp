@@ -1,6 +1,10 @@
 // Differential test: rules::Evaluator (incremental, bounded) against the brute-force
 // ReferenceEvaluator on random conditions and random streams, with fixed seeds.
 //
+// Calendar atoms ("during", "on") use times on a 30-minute grid and the zones UTC,
+// Asia/Shanghai and America/New_York (starting near its DST changes), whose offsets and
+// transitions are on that grid too, as the reference requires.
+//
 // Values are on a grid of quarters and conversions multiply by powers of ten, so every
 // sum is exact in both evaluators whatever the order of additions: any difference is a
 // bug, not rounding.
@@ -10,6 +14,9 @@
 #include <cmath>
 #include <random>
 #include <sstream>
+
+#include <date/date.h>
+#include <date/tz.h>
 
 #include "lookout/rules/evaluator.h"
 #include "reference_evaluator_test_support.h"
@@ -57,7 +64,37 @@ class Gen {
     }
   }
 
+  // A calendar atom on the reference's 30-minute grid.
+  std::string calendar() {
+    calendar_ = true;
+    auto time = [&](int half_hours) {
+      std::ostringstream t;
+      t << (half_hours / 2 < 10 ? "0" : "") << half_hours / 2 << (half_hours % 2 ? ":30" : ":00");
+      return t.str();
+    };
+    switch (uniform(0, 3)) {
+      case 0:
+      case 1: {
+        // Often near 01:00-03:00, where New York's clocks change.
+        int start = chance(0.4) ? uniform(2, 6) : uniform(0, 47);
+        int end = chance(0.4) ? uniform(2, 6) : uniform(0, 47);
+        if (end == start) end = (start + uniform(1, 47)) % 48;
+        return "during " + time(start) + "-" + time(end);
+      }
+      case 2: return chance(0.5) ? "on weekdays" : "on weekends";
+      default: {
+        static const char* kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+        std::string text;
+        for (const char* d : kDays) {
+          if (chance(0.4)) text += (text.empty() ? "" : ",") + std::string(d);
+        }
+        return "on " + (text.empty() ? std::string("sun") : text);
+      }
+    }
+  }
+
   std::string leaf() {
+    if (chance(0.12)) return calendar();
     char q = pick<char>({'a', 't', 'w', 'b'});
     std::string agg;
     std::string text(1, q);
@@ -91,6 +128,7 @@ class Gen {
   }
 
   std::mt19937 rng_;
+  bool calendar_ = false;  // the condition has a calendar atom
 };
 
 struct Case {
@@ -119,6 +157,8 @@ bool run_case(std::uint32_t seed, int steps) {
   EvaluatorOptions options;
   options.max_value_age = g.pick<Duration>({10min, 45s, 3min});
   options.max_window_samples = g.pick<std::size_t>({4096, 4096, 3, 1});
+  const std::string zone = g.pick<std::string>({"UTC", "Asia/Shanghai", "America/New_York", "America/New_York"});
+  options.time_zone = date::locate_zone(zone);
   Evaluator fast(condition, options);
   auto state = fast.new_state();
   testing::ReferenceEvaluator slow(condition, options);
@@ -126,6 +166,11 @@ bool run_case(std::uint32_t seed, int steps) {
   std::vector<std::string> qs = condition.quantities();
   qs.push_back("zz");  // read by no comparison
   Time now = Time{} + 24h * 20000;
+  if (g.calendar_) {
+    // Near New York's DST changes (2024-11-03 06:00 UTC, 2025-03-09 07:00 UTC), or not.
+    now = g.pick<Time>({now, Time(date::sys_days(date::year(2024) / 11 / 3)), Time(date::sys_days(date::year(2025) / 3 / 9))}) +
+          30min * g.uniform(0, 20);
+  }
   std::vector<Time> seen;  // sample times, for boundary moments
   std::ostringstream log;
   auto gap = [&]() -> Duration {
@@ -133,6 +178,7 @@ bool run_case(std::uint32_t seed, int steps) {
     if (r < 30) return Duration(0);
     if (r < 70) return std::chrono::seconds(g.uniform(1, 10));
     if (r < 75) return std::chrono::milliseconds(g.uniform(1, 999));
+    if (g.calendar_ && r < 82) return std::chrono::minutes(g.uniform(20, 300));  // across calendar boundaries
     if (r < 90) return std::chrono::seconds(g.uniform(10, 120));
     return std::chrono::seconds(g.uniform(300, 1200));
   };
@@ -171,7 +217,11 @@ bool run_case(std::uint32_t seed, int steps) {
       got_fast = fast.observe(*state, s, now);
       got_slow = slow.observe(s, now);
     } else if (r < 90) {
-      if (!seen.empty() && g.chance(0.4)) {
+      if (g.calendar_ && g.chance(0.25)) {
+        // A calendar boundary (the next whole 30 minutes of UTC), exactly or a tick either side.
+        Time b = Time(30min * ((now.time_since_epoch() + 1ns) / Duration(30min) + 1)) + Duration(g.uniform(-1, 1));
+        if (b > now) now = b;
+      } else if (!seen.empty() && g.chance(0.4)) {
         // A boundary: a sample's expiry or window exit, exactly, or a tick either side.
         Duration d = g.pick<Duration>({options.max_value_age, 10s, 30s, 1min, 5min, 5s, 2min});
         Time b = g.pick(seen) + d + Duration(g.uniform(-1, 1));
@@ -191,7 +241,7 @@ bool run_case(std::uint32_t seed, int steps) {
       got_slow = slow.advance(back);
     }
     if (got_fast != got_slow) {
-      ADD_FAILURE() << "condition \"" << condition.to_string() << "\" seed " << seed << " step " << step
+      ADD_FAILURE() << "condition \"" << condition.to_string() << "\" in " << zone << " seed " << seed << " step " << step
                     << ": evaluator " << got_fast << ", reference " << got_slow << "\n"
                     << log.str();
       return false;

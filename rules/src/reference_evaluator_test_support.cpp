@@ -8,6 +8,9 @@
 namespace lookout::rules::testing {
 namespace {
 
+// The reference re-evaluates calendar atoms at every whole 30 minutes of UTC.
+constexpr std::chrono::minutes kCalendarGrid{30};
+
 bool compare(double x, CompareOp op, double threshold) {
   switch (op) {
     case CompareOp::kLess: return x < threshold;
@@ -25,10 +28,11 @@ bool compare_snapped(double x, bool converted, CompareOp op, double threshold) {
   return compare(x, op, threshold);
 }
 
-void collect(const Expr& e, std::vector<Duration>& windows, std::vector<const Expr*>& fors) {
+void collect(const Expr& e, std::vector<Duration>& windows, std::vector<const Expr*>& fors, bool& calendar) {
+  if (e.kind == Expr::Kind::kCalendar) calendar = true;
   if (e.kind == Expr::Kind::kCompare && e.compare.aggregate != Aggregate::kLatest) windows.push_back(e.compare.window);
   if (e.kind == Expr::Kind::kFor) fors.push_back(&e);
-  for (const auto& c : e.children) collect(*c, windows, fors);
+  for (const auto& c : e.children) collect(*c, windows, fors, calendar);
 }
 
 }  // namespace
@@ -114,6 +118,24 @@ bool ReferenceEvaluator::eval(const Expr& e, Time t) {
       return e.kind == Expr::Kind::kAnd ? all : any;
     }
     case Expr::Kind::kNot: return !eval(*e.children.front(), t);
+    case Expr::Kind::kCalendar: {
+      // Brute force: the local time at t, from the zone's offset at t.
+      const Calendar& c = e.calendar;
+      std::chrono::seconds offset{0};
+      if (options_.time_zone != nullptr) offset = options_.time_zone->get_info(t).offset;
+      const Duration local = t.time_since_epoch() + offset;
+      const auto day = std::chrono::floor<date::days>(local);
+      if (c.kind == Calendar::Kind::kOn) {
+        // Day 0 of the epoch, 1970-01-01, was a Thursday (index 3 from Monday).
+        const auto index = static_cast<unsigned>(((day.count() + 3) % 7 + 7) % 7);
+        return (c.days & (1u << index)) != 0;
+      }
+      const Duration tod = local - day;
+      const Duration start = std::chrono::minutes(c.start_minute);
+      const Duration end = std::chrono::minutes(c.end_minute);
+      if (start < end) return tod >= start && tod < end;
+      return tod >= start || tod < end;
+    }
     case Expr::Kind::kFor: {
       bool inner = eval(*e.children.front(), t);
       Since& s = for_state_[&e];
@@ -130,7 +152,7 @@ bool ReferenceEvaluator::eval(const Expr& e, Time t) {
 
 void ReferenceEvaluator::evaluate_at(Time t) {
   now_ = t;
-  truth_ = condition_.quantities().empty() ? false : eval(condition_.root(), t);
+  truth_ = condition_.has_root() ? eval(condition_.root(), t) : false;
 }
 
 bool ReferenceEvaluator::advance(Time now) {
@@ -142,7 +164,8 @@ bool ReferenceEvaluator::advance(Time now) {
   now = std::max(now, now_);
   std::vector<Duration> windows;
   std::vector<const Expr*> fors;
-  if (!condition_.quantities().empty()) collect(condition_.root(), windows, fors);
+  bool calendar = false;
+  if (condition_.has_root()) collect(condition_.root(), windows, fors, calendar);
   // Evaluate at every moment in (now_, now) where anything could change by itself:
   // a superset (every sample's expiry and window exits, every "for" elapsing); extra
   // moments change nothing.
@@ -158,6 +181,13 @@ bool ReferenceEvaluator::advance(Time now) {
     for (const Expr* f : fors) {
       auto it = for_state_.find(f);
       if (it != for_state_.end() && it->second.has) consider(it->second.since + f->duration);
+    }
+    if (calendar) {
+      // Calendar atoms: every whole kCalendarGrid of UTC. A superset of the moments
+      // where they change, as long as zone offsets, their transitions and the atoms'
+      // times are whole multiples of it (the differential test keeps to that).
+      const Duration grid = kCalendarGrid;
+      consider(Time(grid * (now_.time_since_epoch() / grid + 1)));
     }
     if (!next) break;
     evaluate_at(*next);

@@ -19,6 +19,11 @@
 // parenthesised group just before it and binds tighter than "not":
 // "not a > 1 for 30s" is "not (a > 1 for 30s)"; write "(not a > 1) for 30s" for the other.
 //
+// and, since the third version, with the CALENDAR (local time in the plan's time zone):
+//
+//     smoke >= 0.08 and during 22:00-06:00          time of day: [22:00, 06:00), may wrap
+//     co > 50 ppm and on weekdays                   days: weekdays, weekends, mon,tue,fri
+//
 // The language grows further (spatial confirmation, absence, reports, calendars) in
 // later versions; its parser is a recursive-descent parser over a token stream so that
 // each construct adds a production, not a rewrite.
@@ -71,10 +76,25 @@ struct Comparison {
   std::optional<ClearThreshold> clear;  // hysteresis: "... clear < 50 Cel"
 };
 
+// A calendar atom: "during HH:MM-HH:MM" (local wall-clock time in [start, end),
+// wrapping midnight when end < start; start != end) or "on <days>" (the local date's
+// day of the week is in `days`). It reads no quantity; its truth is a function of the
+// time alone (evaluated in EvaluatorOptions::time_zone).
+struct Calendar {
+  enum class Kind { kDuring, kOn };
+  Kind kind = Kind::kDuring;
+  int start_minute = 0;  // kDuring: minutes after local midnight, 0..1439
+  int end_minute = 0;    // kDuring
+  unsigned days = 0;     // kOn: bit 0 = Monday ... bit 6 = Sunday
+};
+inline constexpr unsigned kWeekdays = 0x1F;
+inline constexpr unsigned kWeekends = 0x60;
+
 struct Expr {
-  enum class Kind { kCompare, kAnd, kOr, kNot, kFor };
+  enum class Kind { kCompare, kAnd, kOr, kNot, kFor, kCalendar };
   Kind kind = Kind::kCompare;
   Comparison compare;                          // kCompare
+  Calendar calendar;                           // kCalendar
   std::vector<std::shared_ptr<const Expr>> children;  // kAnd/kOr: >= 2; kNot, kFor: 1
   Duration duration{};                         // kFor: how long the child must hold
 };
@@ -106,8 +126,8 @@ class Condition {
   // Evaluates with values from `lookup`. A comparison whose unit cannot be converted
   // from the value's unit is false (and counted in `unit_mismatches`, if given).
   // Stateless: without time, "E for T" is false (not known to have held), a window
-  // comparison is false (its window is unknown) and a hysteresis is its raise
-  // comparison alone. Use a rules::Evaluator for conditions that uses_time().
+  // comparison is false (its window is unknown), a calendar atom ("during", "on") is
+  // false (there is no clock) and a hysteresis is its raise comparison alone. Use a rules::Evaluator for conditions that uses_time().
   bool evaluate(const ValueLookup& lookup, int* unit_mismatches = nullptr) const;
 
   // Every quantity the condition reads, sorted, without duplicates: the rule index
@@ -117,8 +137,11 @@ class Condition {
   // an equal condition.
   std::string to_string() const;
   const Expr& root() const { return *root_; }
-  // True when the condition has a duration, a hysteresis or a window: its truth
-  // depends on the history of readings, not only on the latest values.
+  // False only for a default-constructed Condition (which has no root).
+  bool has_root() const { return root_ != nullptr; }
+  // True when the condition has a duration, a hysteresis, a window or a calendar atom:
+  // its truth depends on time or on the history of readings, not only on the latest
+  // values. A condition of calendar atoms alone reads no quantity.
   bool uses_time() const { return uses_time_; }
 
  private:

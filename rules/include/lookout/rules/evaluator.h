@@ -31,6 +31,13 @@
 //     the State's first call (time before it counts as not holding).
 //   * Hysteresis "X op1 a clear op2 b": true once X op1 a holds; stays true until
 //     X op2 b holds (raise wins when both hold); false (and reset) while X is unknown.
+//   * Calendar atoms read the local time of the instant t in options.time_zone (UTC
+//     when null): "during A-B" is true while the local time of day is in [A, B)
+//     (wrapping midnight when B < A), "on D" while the local date's weekday is in D.
+//     Their truth changes only at the instants where the local time is A, B or
+//     midnight (through the zone: a nonexistent local time maps to the transition, an
+//     ambiguous one to both instants) and at the zone's offset transitions; those
+//     are the moments next_change() reports for them.
 //   * Steps: the condition is evaluated at each call and, inside advance() and before
 //     a sample in observe(), at every moment in between where some part of it may
 //     change by itself (a value expiring, a sample leaving a window, a "for" elapsing),
@@ -49,6 +56,8 @@
 #include <string_view>
 #include <vector>
 
+#include <date/tz.h>
+
 #include "lookout/base/clock.h"
 #include "lookout/rules/condition.h"
 
@@ -65,6 +74,9 @@ struct Sample {
 struct EvaluatorOptions {
   Duration max_value_age = std::chrono::minutes(10);  // a latest value older than this is unknown
   std::size_t max_window_samples = 4096;              // per window and State; at least 1
+  // The zone of calendar atoms ("during 22:00-06:00", "on weekdays"): the plan's
+  // time_zone. Null means UTC. Must outlive the Evaluator (date's zones do).
+  const date::time_zone* time_zone = nullptr;
 };
 
 class Evaluator {
