@@ -33,19 +33,6 @@ std::int64_t to_ms(Time t) {
 }
 Time from_ms(std::int64_t ms) { return Time(std::chrono::duration_cast<Duration>(std::chrono::milliseconds(ms))); }
 
-// Splits "a/b/c" after the prefix into parts.
-std::vector<std::string_view> split_topic(std::string_view rest) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  while (true) {
-    auto slash = rest.find('/', start);
-    parts.push_back(rest.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  return parts;
-}
-
 json incident_to_store(const Incident& in) {
   json alerts = json::array();
   for (const auto& a : in.alerts) {
@@ -208,30 +195,78 @@ Status Core::load_plans() {
 }
 
 void Core::rebuild_index() {
-  plans_by_quantity_.clear();
+  for (auto& [id, live] : live_) {
+    for (auto& [place, watch] : live.watches) {
+      if (watch.timer) clock_.cancel(*watch.timer);
+    }
+  }
+  live_.clear();
+  index_.clear();
+  for (const auto& [id, sp] : plans_) add_live(id, sp);
+}
+
+void Core::add_live(const std::string& id, const StoredPlan& sp) {
   rules::EvaluatorOptions eo;
   eo.max_value_age = options_.value_max_age;
   eo.max_window_samples = options_.max_window_samples;
-  for (const auto& [id, sp] : plans_) {
-    // Compiled once per plan version (apply_plan drops the old version's).
-    if (!evaluators_.contains(id)) {
-      auto& evaluators = evaluators_[id];
-      for (const auto& rule : sp.plan.levels) evaluators.emplace_back(rule.condition, eo);
-    }
-    std::set<std::string> quantities;
-    for (const auto& rule : sp.plan.levels) {
-      for (const auto& q : rule.condition.quantities()) quantities.insert(q);
-    }
-    for (const auto& q : quantities) plans_by_quantity_[q].push_back(id);
+  // Calendar conditions ("during 22:00-06:00") read the plan's own time zone; the
+  // loader has checked the name, so this only falls back to UTC on a host without it.
+  auto zone = find_time_zone(sp.plan.time_zone);
+  eo.time_zone = zone.is_ok() ? *zone : nullptr;
+  auto& live = live_[id];
+  live.stored = &sp;
+  // Compiled once per plan version (apply_plan drops the old version's).
+  for (const auto& rule : sp.plan.levels) live.evaluators.emplace_back(rule.condition, eo);
+  std::set<std::string> quantities;
+  for (const auto& rule : sp.plan.levels) {
+    for (const auto& q : rule.condition.quantities()) quantities.insert(q);
   }
+  for (const auto& q : quantities) {
+    auto& qi = index_[q];
+    for (const auto& pattern : sp.plan.places) {
+      auto prefix = pattern.literal_prefix();
+      qi.by_prefix[prefix.str()].push_back(IndexEntry{&live, &pattern});
+      qi.depths |= 1u << prefix.depth();
+      live.index_keys.emplace_back(q, prefix.str());
+    }
+  }
+}
+
+void Core::drop_live(std::string_view id) {
+  auto it = live_.find(id);
+  if (it == live_.end()) return;
+  auto& live = it->second;
+  for (auto& [place, watch] : live.watches) {
+    if (watch.timer) clock_.cancel(*watch.timer);
+  }
+  for (const auto& [q, prefix] : live.index_keys) {
+    auto qi = index_.find(q);
+    if (qi == index_.end()) continue;
+    auto& by_prefix = qi->second.by_prefix;
+    if (auto bucket = by_prefix.find(prefix); bucket != by_prefix.end()) {
+      std::erase_if(bucket->second, [&](const IndexEntry& e) { return e.plan == &live; });
+      if (bucket->second.empty()) by_prefix.erase(bucket);
+    }
+    if (by_prefix.empty()) {
+      index_.erase(qi);
+      continue;
+    }
+    qi->second.depths = 0;
+    for (const auto& [p, entries] : by_prefix) {
+      auto depth = p.empty() ? 0 : std::count(p.begin(), p.end(), '/') + 1;
+      qi->second.depths |= 1u << depth;
+    }
+  }
+  live_.erase(it);
 }
 
 // ---------------------------------------------------------------- inbound
 
 void Core::on_message(const InboundMessage& message) {
   ++stats_.messages;
-  std::string prefix = options_.topic_prefix + "/";
-  if (message.topic.compare(0, prefix.size(), prefix) != 0) {
+  const std::string& prefix = options_.topic_prefix;
+  std::string_view topic_text = message.topic;
+  if (!topic_text.starts_with(prefix) || topic_text.substr(prefix.size(), 1) != "/") {
     dead_letter(message, "topic is outside the engine's prefix " + options_.topic_prefix);
     return;
   }
@@ -240,18 +275,26 @@ void Core::on_message(const InboundMessage& message) {
                              std::to_string(options_.max_payload_bytes));
     return;
   }
-  auto parts = split_topic(std::string_view(message.topic).substr(prefix.size()));
-  if (parts[0] == "sensors" && (parts.size() == 2 || (parts.size() == 3 && parts[2] == "status"))) {
-    if (!sensors::is_valid_sensor_id(parts[1])) {
-      dead_letter(message, "sensor id in the topic is not [A-Za-z0-9_.-]{1,64}");
+  // sensors/<id> or sensors/<id>/status; anything else is not an input.
+  std::string_view rest = topic_text.substr(prefix.size() + 1);
+  constexpr std::string_view kSensors = "sensors/";
+  if (rest.starts_with(kSensors)) {
+    rest.remove_prefix(kSensors.size());
+    auto slash = rest.find('/');
+    std::string_view id = rest.substr(0, slash);
+    bool status = slash != std::string_view::npos;
+    if (!status || rest.substr(slash + 1) == "status") {
+      if (!sensors::is_valid_sensor_id(id)) {
+        dead_letter(message, "sensor id in the topic is not [A-Za-z0-9_.-]{1,64}");
+        return;
+      }
+      if (status) {
+        handle_sensor_status(id, message);
+      } else {
+        handle_readings(id, message);
+      }
       return;
     }
-    if (parts.size() == 2) {
-      handle_readings(parts[1], message);
-    } else {
-      handle_sensor_status(parts[1], message);
-    }
-    return;
   }
   dead_letter(message, "no input is accepted on this topic");
 }
@@ -267,14 +310,18 @@ void Core::handle_readings(std::string_view sensor_id, const InboundMessage& mes
     dead_letter(message, "SenML: " + records.status().message());
     return;
   }
+  // One Reading, reused: assigning into it keeps its strings' capacity, so a reading
+  // costs no allocation here once the scratch has grown.
+  auto& reading = reading_scratch_;
+  reading.sensor_id = sensor->id;
+  reading.place = sensor->place;
+  reading.sensor_kind = sensor->kind;
   for (const auto& r : *records) {
-    sensors::Reading reading;
-    reading.sensor_id = sensor->id;
-    reading.place = sensor->place;
-    reading.sensor_kind = sensor->kind;
     reading.quantity = r.quantity();
     reading.unit = r.unit;
     reading.time = r.time;
+    reading.value = 0;
+    reading.text.reset();
     if (r.value) {
       reading.value = *r.value;
     } else if (r.bool_value) {
@@ -326,33 +373,54 @@ void Core::dead_letter(const InboundMessage& message, std::string_view reason) {
 // ---------------------------------------------------------------- evaluation
 
 void Core::evaluate(const sensors::Reading& reading) {
-  auto candidates = plans_by_quantity_.find(reading.quantity);
-  if (candidates == plans_by_quantity_.end()) return;
+  auto q = index_.find(std::string_view(reading.quantity));
+  if (q == index_.end()) return;
+  const auto& qi = q->second;
+  // The plans whose patterns match: look up each prefix of the place that some pattern
+  // of this quantity is filed under (the root, then one segment, two, ...).
+  matched_.clear();
+  std::string_view path = reading.place.str();
+  const std::size_t depth = reading.place.depth();
+  std::size_t end = 0;  // path.substr(0, end) is the prefix of d segments
+  for (std::size_t d = 0;; ++d) {
+    if (qi.depths & (1u << d)) {
+      if (auto bucket = qi.by_prefix.find(path.substr(0, end)); bucket != qi.by_prefix.end()) {
+        for (const auto& e : bucket->second) {
+          if (e.pattern->matches(reading.place)) matched_.push_back(e.plan);
+        }
+      }
+    }
+    if (d == depth) break;
+    auto slash = path.find('/', d == 0 ? 0 : end + 1);
+    end = slash == std::string_view::npos ? path.size() : slash;
+  }
+  if (matched_.empty()) return;
+  if (matched_.size() > 1) {
+    // Once each (a plan may match by several patterns), in plan id order.
+    std::sort(matched_.begin(), matched_.end(),
+              [](const LivePlan* a, const LivePlan* b) { return a->stored->plan.id < b->stored->plan.id; });
+    matched_.erase(std::unique(matched_.begin(), matched_.end()), matched_.end());
+  }
   auto now = clock_.now();
   rules::Sample sample{reading.quantity, reading.value, reading.unit, reading.time};
-  for (const auto& plan_id : candidates->second) {
-    const auto& sp = plans_.at(plan_id);
-    bool applies = std::any_of(sp.plan.places.begin(), sp.plan.places.end(),
-                               [&](const PlacePattern& p) { return p.matches(reading.place); });
-    if (!applies) continue;
-    const auto& evaluators = evaluators_.at(plan_id);
-    WatchKey key{plan_id, reading.place.str()};
-    auto [it, created] = watches_.try_emplace(key);
+  for (LivePlan* live : matched_) {
+    ++stats_.plan_evaluations;
+    const auto& evaluators = live->evaluators;
+    auto [it, created] = live->watches.try_emplace(reading.place.str());
     auto& watch = it->second;
     if (created) {
       // Every level gets its state now, so each sees every sample from here on.
-      watch.plan_id = plan_id;
       for (const auto& e : evaluators) watch.states.push_back(e.new_state());
     }
     for (std::size_t i = 0; i < evaluators.size(); ++i) evaluators[i].observe(*watch.states[i], sample, now);
     watch.last_reading = reading;
-    check(key, watch);
+    check(*live, it->first, watch);
   }
 }
 
-void Core::check(const WatchKey& key, Watch& watch) {
-  const auto& sp = plans_.at(watch.plan_id);
-  const auto& evaluators = evaluators_.at(watch.plan_id);
+void Core::check(LivePlan& live, const std::string& place, Watch& watch) {
+  const auto& sp = *live.stored;
+  const auto& evaluators = live.evaluators;
   // Levels are ordered most severe first: the first that holds is the level.
   for (std::size_t i = 0; i < evaluators.size(); ++i) {
     if (evaluators[i].truth(*watch.states[i])) {
@@ -372,29 +440,21 @@ void Core::check(const WatchKey& key, Watch& watch) {
     clock_.cancel(*watch.timer);
   }
   watch.timer_due = *next;
-  watch.timer = clock_.schedule_at(*next, [this, key] { on_watch_timer(key); });
+  // By name, not by pointer: the plan may have been re-applied by the time it fires.
+  watch.timer = clock_.schedule_at(*next, [this, id = sp.plan.id, place] { on_watch_timer(id, place); });
 }
 
-void Core::on_watch_timer(const WatchKey& key) {
-  auto it = watches_.find(key);
-  if (it == watches_.end()) return;
+void Core::on_watch_timer(std::string_view plan_id, std::string_view place) {
+  auto live = live_.find(plan_id);
+  if (live == live_.end()) return;
+  auto it = live->second.watches.find(place);
+  if (it == live->second.watches.end()) return;
   auto& watch = it->second;
   watch.timer.reset();
   auto now = clock_.now();
-  const auto& evaluators = evaluators_.at(watch.plan_id);
+  const auto& evaluators = live->second.evaluators;
   for (std::size_t i = 0; i < evaluators.size(); ++i) evaluators[i].advance(*watch.states[i], now);
-  check(key, watch);
-}
-
-void Core::forget_watches(std::string_view plan_id) {
-  for (auto it = watches_.begin(); it != watches_.end();) {
-    if (it->first.first == plan_id) {
-      if (it->second.timer) clock_.cancel(*it->second.timer);
-      it = watches_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  check(live->second, it->first, watch);
 }
 
 void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const sensors::Reading& reading) {
@@ -668,10 +728,9 @@ StatusOr<Core::ApplyOutcome> Core::apply_plan(std::string_view source, std::stri
   StoredPlan sp{std::move(plan), version, std::string(source), std::string(file), now};
   auto id = sp.plan.id;
   // The new version's conditions start from a clean slate: states belong to evaluators.
-  forget_watches(id);
-  evaluators_.erase(id);
-  plans_.insert_or_assign(id, std::move(sp));
-  rebuild_index();
+  drop_live(id);
+  const auto& running = plans_.insert_or_assign(id, std::move(sp)).first->second;
+  add_live(id, running);
   spdlog::info("plan {} version {} applied from {}", id, version, file);
   return ApplyOutcome{version, false};
 }
@@ -766,9 +825,11 @@ CoreStats Core::stats() const {
   auto s = stats_;
   s.outbox_pending = outbox_.size();
   s.unit_mismatches = 0;
-  for (const auto& [key, watch] : watches_) {
-    const auto& evaluators = evaluators_.at(watch.plan_id);
-    for (std::size_t i = 0; i < evaluators.size(); ++i) s.unit_mismatches += evaluators[i].unit_mismatches(*watch.states[i]);
+  for (const auto& [id, live] : live_) {
+    const auto& evaluators = live.evaluators;
+    for (const auto& [place, watch] : live.watches) {
+      for (std::size_t i = 0; i < evaluators.size(); ++i) s.unit_mismatches += evaluators[i].unit_mismatches(*watch.states[i]);
+    }
   }
   return s;
 }

@@ -248,11 +248,113 @@ TEST_F(CoreTest, NewPlanVersionStartsItsConditionsAfresh) {
   EXPECT_EQ(sent[0]["info"][0]["severity"], "Moderate");
 }
 
+TEST_F(CoreTest, CalendarConditionsUseThePlansTimeZone) {
+  auto core = make_core();
+  Diagnostics d;
+  ASSERT_TRUE(core->import_sensors(kSensors, "sensors.yaml", d).is_ok());
+  // 13:00 UTC is 21:00 in Shanghai: not yet night there (in UTC it would be daytime
+  // either way), so only the plan's own zone makes this quiet now and loud at 22:00.
+  ASSERT_TRUE(core->apply_plan(R"(id: night
+title: Smoke at night
+time_zone: Asia/Shanghai
+places: ["xc/**"]
+levels:
+  III:
+    when: smoke >= 0.1 and during 22:00-06:00
+    alert:
+      event: Smoke at night
+      headline: "Smoke at night in {place}"
+)", "night.yaml", d).is_ok()) << to_string(d);
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.2}])");  // 21:00 local: not night yet
+  EXPECT_TRUE(alerts().empty());
+  clock_.advance(1h);  // 22:00 local, but that smoke reading is older than 10 minutes
+  EXPECT_TRUE(alerts().empty());
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.2}])");  // 22:00 local, fresh smoke
+  auto sent = alerts();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0]["sent"], "2026-11-21T22:00:00+08:00");
+}
+
 TEST_F(CoreTest, PlanAppliesOnlyToItsPlaces) {
   auto core = make_core();
   setup(*core);
   reading(*core, "smk-far", R"([{"n":"smoke","v":0.9}])");
   EXPECT_TRUE(alerts().empty());
+}
+
+// A plan for place patterns `places` (YAML flow list) raising level III on smoke >= `at`.
+std::string smoke_plan(const std::string& id, const std::string& places, const std::string& at = "0.5") {
+  return "id: " + id + "\ntitle: Smoke " + id + "\nplaces: " + places + "\nlevels:\n  III:\n    when: smoke >= " + at +
+         "\n    alert:\n      event: Smoke\n      headline: \"Smoke in {place}\"\n";
+}
+
+TEST_F(CoreTest, ReadingEvaluatesOnlyPlansWhosePlacesCanMatch) {
+  auto core = make_core();
+  setup(*core);  // "fire": xc/hl/qy/**
+  Diagnostics d;
+  // Many plans reading smoke elsewhere: a reading in qy must not cost them anything.
+  for (int i = 0; i < 200; ++i) {
+    auto id = "other-" + std::to_string(i);
+    ASSERT_TRUE(core->apply_plan(smoke_plan(id, "[\"xc/hl/c" + std::to_string(i) + "/**\", \"yy/*/c" +
+                                                    std::to_string(i) + "\"]"),
+                                 id + ".yaml", d)
+                    .is_ok())
+        << to_string(d);
+  }
+  // Wildcards still match: '*' for one segment, then '**'; the root '**'; and a plan
+  // that matches by two patterns is evaluated once.
+  ASSERT_TRUE(core->apply_plan(smoke_plan("a-wild", R"(["xc/*/qy/**"])"), "w.yaml", d).is_ok()) << to_string(d);
+  ASSERT_TRUE(core->apply_plan(smoke_plan("b-everywhere", R"(["**"])", "0.9"), "e.yaml", d).is_ok()) << to_string(d);
+  ASSERT_TRUE(core->apply_plan(smoke_plan("c-twice", R"(["xc/**", "xc/hl/qy/g03/*"])", "0.9"), "t.yaml", d).is_ok())
+      << to_string(d);
+  ASSERT_TRUE(core->apply_plan(smoke_plan("d-exact", R"(["xc/hl/qy/g03"])"), "x.yaml", d).is_ok()) << to_string(d);
+  ASSERT_TRUE(core->apply_plan(smoke_plan("e-elsewhere", R"(["xc/*/zz/**", "*/hl/qy/g04/**"])"), "z.yaml", d).is_ok())
+      << to_string(d);
+
+  auto before = core->stats().plan_evaluations;
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.05}])");  // xc/hl/qy/g03/b12
+  EXPECT_EQ(core->stats().plan_evaluations - before, 4u);  // fire, a-wild, b-everywhere, c-twice
+  before = core->stats().plan_evaluations;
+  reading(*core, "smk-far", R"([{"n":"smoke","v":0.05}])");  // xc/hl/other/g01/b01
+  EXPECT_EQ(core->stats().plan_evaluations - before, 2u);  // b-everywhere, c-twice
+  before = core->stats().plan_evaluations;
+  reading(*core, "tmp-1", R"([{"n":"temperature","u":"Cel","v":20}])");  // only "fire" reads temperature
+  EXPECT_EQ(core->stats().plan_evaluations - before, 1u);
+  EXPECT_TRUE(alerts().empty());
+
+  // Both matching plans raise, in plan id order (as before the index).
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.6}])");
+  auto sent = alerts();
+  ASSERT_EQ(sent.size(), 2u);
+  ASSERT_NE(core->incident("inc-000001"), nullptr);
+  EXPECT_EQ(core->incident("inc-000001")->plan_id, "a-wild");
+  EXPECT_EQ(core->incident("inc-000002")->plan_id, "fire");
+
+  // A new version moved elsewhere leaves the index at its old places.
+  ASSERT_TRUE(core->apply_plan(smoke_plan("a-wild", R"(["xc/*/other/**"])"), "w.yaml", d).is_ok()) << to_string(d);
+  before = core->stats().plan_evaluations;
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.05}])");
+  EXPECT_EQ(core->stats().plan_evaluations - before, 3u);  // fire, b-everywhere, c-twice
+  before = core->stats().plan_evaluations;
+  reading(*core, "smk-far", R"([{"n":"smoke","v":0.7}])");
+  EXPECT_EQ(core->stats().plan_evaluations - before, 3u);  // a-wild, b-everywhere, c-twice
+  ASSERT_NE(core->incident("inc-000003"), nullptr);
+  EXPECT_EQ(core->incident("inc-000003")->plan_id, "a-wild");
+  EXPECT_EQ(core->incident("inc-000003")->place.str(), "xc/hl/other/g01/b01");
+}
+
+TEST_F(CoreTest, IndexIsRebuiltFromTheStoreOnRestart) {
+  {
+    auto core = make_core();
+    setup(*core);
+    Diagnostics d;
+    ASSERT_TRUE(core->apply_plan(smoke_plan("a-wild", R"(["xc/*/qy/**"])"), "w.yaml", d).is_ok()) << to_string(d);
+    ASSERT_TRUE(core->apply_plan(smoke_plan("z-far", R"(["yy/**"])"), "z.yaml", d).is_ok()) << to_string(d);
+  }
+  auto core = make_core();
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.6}])");
+  EXPECT_EQ(core->stats().plan_evaluations, 2u);
+  EXPECT_EQ(alerts().size(), 2u);
 }
 
 TEST_F(CoreTest, BadInputIsDeadLetteredWithReasonAndEngineKeepsWorking) {

@@ -11,7 +11,7 @@ LOOKOUT_PACKAGES=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libhowardhinnant-date-dev tzdata
   libcsv-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
   mosquitto
 )
 

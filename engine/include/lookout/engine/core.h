@@ -91,6 +91,7 @@ struct CoreStats {
   std::uint64_t store_errors = 0;
   std::uint64_t outbox_pending = 0;
   std::uint64_t unit_mismatches = 0;
+  std::uint64_t plan_evaluations = 0;  // (reading, plan) pairs evaluated: what the rule index selected
 };
 
 struct PlanSummary {
@@ -157,22 +158,50 @@ class Core {
   // every sample the plan reads at that place), the last reading, and the timer that
   // wakes it when a condition may change with no new reading ("for 30s", windows).
   struct Watch {
-    std::string plan_id;
     std::vector<rules::Evaluator::StatePtr> states;  // parallel to the plan's levels
     sensors::Reading last_reading;
     std::optional<Clock::TimerId> timer;
     Time timer_due;
   };
-  using WatchKey = std::pair<std::string, std::string>;  // (plan id, place)
+  // String-keyed hash maps that are looked up by string_view, without building a key.
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>()(s); }
+  };
+  template <typename V>
+  using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+  // The running version of one plan, compiled once when it is applied (or loaded): one
+  // evaluator per level (parallel to the plan's levels) and its watches by place.
+  struct LivePlan {
+    const StoredPlan* stored = nullptr;  // in plans_
+    std::vector<rules::Evaluator> evaluators;
+    StringMap<Watch> watches;  // place -> watch
+    std::vector<std::pair<std::string, std::string>> index_keys;  // (quantity, prefix) it is indexed under
+  };
+  // The rule index. A reading at place P can only match a place pattern whose literal
+  // prefix (the segments before the first wildcard) is P or one of P's ancestors, so
+  // for each quantity the patterns are filed under their literal prefix and a reading
+  // looks up at most P's depth + 1 prefixes, then tests only the patterns found there.
+  struct IndexEntry {
+    LivePlan* plan = nullptr;
+    const PlacePattern* pattern = nullptr;  // in plan->stored->plan.places
+  };
+  struct QuantityIndex {
+    StringMap<std::vector<IndexEntry>> by_prefix;  // literal prefix ("" for the root) -> entries
+    std::uint32_t depths = 0;                      // bit d: some prefix here has d segments
+  };
 
   void handle_readings(std::string_view sensor_id, const InboundMessage& message);
   void handle_sensor_status(std::string_view sensor_id, const InboundMessage& message);
   void dead_letter(const InboundMessage& message, std::string_view reason);
   void evaluate(const sensors::Reading& reading);
   // Raises the most severe level whose condition holds, then re-arms the watch's timer.
-  void check(const WatchKey& key, Watch& watch);
-  void on_watch_timer(const WatchKey& key);
-  void forget_watches(std::string_view plan_id);
+  void check(LivePlan& live, const std::string& place, Watch& watch);
+  void on_watch_timer(std::string_view plan_id, std::string_view place);
+  // Compiles the running version of plan `id` (in plans_) and adds it to the index.
+  void add_live(const std::string& id, const StoredPlan& stored);
+  // Takes plan `id` out of the index and drops its evaluators, watches and timers.
+  void drop_live(std::string_view id);
   void raise(const StoredPlan& plan, const plans::LevelRule& rule, const sensors::Reading& reading);
   cap::Alert build_alert(const Incident& incident, const StoredPlan& plan, const plans::LevelRule& rule,
                          const std::string& msg_type, const sensors::Reading& reading) const;
@@ -195,11 +224,13 @@ class Core {
   const date::time_zone* zone_;
 
   std::map<std::string, StoredPlan, std::less<>> plans_;
-  // quantity -> ids of plans that read it: a reading costs work only for those.
-  std::unordered_map<std::string, std::vector<std::string>> plans_by_quantity_;
-  // plan id -> one compiled evaluator per level (parallel to the plan's levels).
-  std::map<std::string, std::vector<rules::Evaluator>, std::less<>> evaluators_;
-  std::map<WatchKey, Watch> watches_;
+  // plan id -> its compiled running version (node-based: IndexEntry points into it).
+  std::map<std::string, LivePlan, std::less<>> live_;
+  // quantity -> QuantityIndex: a reading costs work only for the plans that read its
+  // quantity at a place pattern that can match its place.
+  StringMap<QuantityIndex> index_;
+  std::vector<LivePlan*> matched_;     // evaluate()'s scratch: the plans one reading selects
+  sensors::Reading reading_scratch_;   // handle_readings()'s scratch: keeps its capacity
   sensors::PlaceRegistry places_;
   sensors::SensorRegistry sensors_;
   std::map<std::string, Incident, std::less<>> incidents_;
