@@ -8,30 +8,16 @@
 #include <date/tz.h>
 
 #include "lookout/rules/condition.h"
+#include "condition_test_support.h"
 #include "lookout/rules/evaluator.h"
 
 namespace lookout::rules {
 namespace {
 
+using testing::parse_ok;
+using testing::parse_error;
+
 using namespace std::chrono_literals;
-
-Condition parse_ok(std::string_view text) {
-  auto result = Condition::parse(text);
-  if (auto* err = std::get_if<ParseError>(&result)) {
-    ADD_FAILURE() << "\"" << text << "\" at " << err->offset << ": " << err->message;
-    return Condition();
-  }
-  return std::get<Condition>(std::move(result));
-}
-
-ParseError parse_error(std::string_view text) {
-  auto result = Condition::parse(text);
-  if (std::holds_alternative<Condition>(result)) {
-    ADD_FAILURE() << "\"" << text << "\" parsed as " << std::get<Condition>(result).to_string();
-    return {};
-  }
-  return std::get<ParseError>(result);
-}
 
 const date::time_zone* zone(std::string_view name) {
   return date::locate_zone(name);

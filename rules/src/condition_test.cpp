@@ -1,4 +1,5 @@
 #include "lookout/rules/condition.h"
+#include "condition_test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -8,23 +9,8 @@
 namespace lookout::rules {
 namespace {
 
-Condition parse_ok(std::string_view text) {
-  auto result = Condition::parse(text);
-  if (auto* err = std::get_if<ParseError>(&result)) {
-    ADD_FAILURE() << "\"" << text << "\" at " << err->offset << ": " << err->message;
-    return Condition();
-  }
-  return std::get<Condition>(std::move(result));
-}
-
-ParseError parse_error(std::string_view text) {
-  auto result = Condition::parse(text);
-  if (std::holds_alternative<Condition>(result)) {
-    ADD_FAILURE() << "\"" << text << "\" parsed as " << std::get<Condition>(result).to_string();
-    return {};
-  }
-  return std::get<ParseError>(result);
-}
+using testing::parse_ok;
+using testing::parse_error;
 
 // Readings for evaluate(): quantity -> value and unit.
 ValueLookup values(std::map<std::string, Value, std::less<>> readings) {

@@ -4,29 +4,15 @@
 #include <chrono>
 
 #include "lookout/rules/condition.h"
+#include "condition_test_support.h"
 
 namespace lookout::rules {
 namespace {
 
+using testing::parse_ok;
+using testing::parse_error;
+
 using namespace std::chrono_literals;
-
-Condition parse_ok(std::string_view text) {
-  auto result = Condition::parse(text);
-  if (auto* err = std::get_if<ParseError>(&result)) {
-    ADD_FAILURE() << "\"" << text << "\" at " << err->offset << ": " << err->message;
-    return Condition();
-  }
-  return std::get<Condition>(std::move(result));
-}
-
-ParseError parse_error(std::string_view text) {
-  auto result = Condition::parse(text);
-  if (std::holds_alternative<Condition>(result)) {
-    ADD_FAILURE() << "\"" << text << "\" parsed as " << std::get<Condition>(result).to_string();
-    return {};
-  }
-  return std::get<ParseError>(result);
-}
 
 TEST(ConditionTimeTest, Durations) {
   EXPECT_EQ(parse_duration("30s"), Duration(30s));

@@ -1,6 +1,7 @@
 // The stateful evaluator on hand-made streams: one test per construct, next_change
 // values, the memory cap and the clock rules.
 #include "lookout/rules/evaluator.h"
+#include "condition_test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -11,16 +12,10 @@
 namespace lookout::rules {
 namespace {
 
-using namespace std::chrono_literals;
+using testing::parse_ok;
+using testing::parse_error;
 
-Condition parse_ok(std::string_view text) {
-  auto result = Condition::parse(text);
-  if (auto* err = std::get_if<ParseError>(&result)) {
-    ADD_FAILURE() << "\"" << text << "\" at " << err->offset << ": " << err->message;
-    return Condition();
-  }
-  return std::get<Condition>(std::move(result));
-}
+using namespace std::chrono_literals;
 
 const Time T0 = Time{} + 1000h;
 Time at_s(double seconds) { return T0 + std::chrono::nanoseconds(std::llround(seconds * 1e9)); }
