@@ -7,7 +7,8 @@
 //   or         := and ("or" and)*
 //   and        := unary ("and" unary)*
 //   unary      := "not" unary | primary ["for" DURATION]
-//   primary    := "(" or ")" | calendar | comparison
+//   primary    := "(" or ")" | calendar | absence | comparison
+//   absence    := "absent" "(" QUANTITY "," DURATION ")"   (only before "(")
 //   calendar   := "during" TIME "-" TIME | "on" DAYS   (TIME-TIME is one word: 22:00-06:00)
 //   TIME       := HH:MM, 00:00 to 23:59
 //   DAYS       := "weekdays" | "weekends" | DAY ("," DAY)*    DAY := mon | tue | ... | sun
@@ -18,7 +19,7 @@
 //
 // "for" and "clear" are keywords only where they are expected (after a comparison or
 // a group), and "during" and "on" only where a comparison may start and no comparison
-// operator follows, so quantities with those names still parse. Later constructs ("at least k
+// operator follows, and "absent" only before "(", so quantities with those names still parse. Later constructs ("at least k
 // of ...") become new productions.
 #include "lookout/rules/condition.h"
 
@@ -427,11 +428,14 @@ class Parser {
     return true;
   }
 
-  // primary := "(" or ")" | comparison
+  // primary := "(" or ")" | calendar | absence | comparison
   ExprPtr parse_primary() {
     if (peek().kind != TokenKind::kLParen) {
       if (peek().kind == TokenKind::kWord && is_calendar_keyword(peek().text) && peek(1).kind != TokenKind::kOp) {
         return parse_calendar();
+      }
+      if (peek().kind == TokenKind::kWord && peek().text == "absent" && peek(1).kind == TokenKind::kLParen) {
+        return parse_absence();
       }
       return parse_comparison();
     }
@@ -492,6 +496,52 @@ class Parser {
     }
     next();
     return true;
+  }
+
+  // absence := "absent" "(" QUANTITY "," DURATION ")", the "absent" being next.
+  ExprPtr parse_absence() {
+    next();  // "absent"
+    next();  // "("
+    Absence a;
+    const Token& q = peek();
+    if (q.kind != TokenKind::kWord || is_keyword(q.text) || !is_quantity_name(q.text)) {
+      fail(q, "a quantity name");
+      return nullptr;
+    }
+    a.quantity = std::string(q.text);
+    next();
+    if (peek().kind != TokenKind::kComma) {
+      fail(peek(), "\",\" and how long without a reading, e.g. \"absent(" + a.quantity + ", 12h)\"");
+      return nullptr;
+    }
+    next();
+    const Token& d = peek();
+    if (d.kind == TokenKind::kNumber && peek(1).kind == TokenKind::kWord && parse_duration(std::string(d.text) + std::string(peek(1).text))) {
+      fail(d, kDurationExpected, "write the duration as one word: \"" + std::string(d.text) + std::string(peek(1).text) + "\"");
+      return nullptr;
+    }
+    std::optional<Duration> w = parse_duration_token();
+    if (!w) return nullptr;
+    a.window = *w;
+    if (peek().kind != TokenKind::kRParen) {
+      fail(peek(), "\")\"");
+      return nullptr;
+    }
+    next();
+    const Token& after = peek();
+    if (after.kind == TokenKind::kOp) {
+      fail(after, "\"and\", \"or\", \"for\" or " + std::string(open_parens_ > 0 ? "\")\"" : "end of condition"),
+           "absent(...) is true or false by itself and takes no comparison");
+      return nullptr;
+    }
+    if (after.kind == TokenKind::kWord && is_known_unit(after.text)) {
+      fail_at(after.offset, "expected no unit after absent(...) (it measures no value), found \"" + std::string(after.text) + "\"");
+      return nullptr;
+    }
+    auto e = std::make_shared<Expr>();
+    e->kind = Expr::Kind::kAbsent;
+    e->absence = std::move(a);
+    return e;
   }
 
   // calendar := "during" TIME "-" TIME | "on" DAYS
@@ -704,17 +754,19 @@ bool eval(const Expr& e, const ValueLookup& lookup, int* unit_mismatches) {
     case Expr::Kind::kNot: return !eval(*e.children.front(), lookup, unit_mismatches);
     case Expr::Kind::kFor: return false;  // not known to have held for any time
     case Expr::Kind::kCalendar: return false;  // no clock
+    case Expr::Kind::kAbsent: return false;    // no history
   }
   return false;
 }
 
 void collect_quantities(const Expr& e, std::vector<std::string>& out) {
   if (e.kind == Expr::Kind::kCompare) out.push_back(e.compare.quantity);
+  if (e.kind == Expr::Kind::kAbsent) out.push_back(e.absence.quantity);
   for (const auto& child : e.children) collect_quantities(*child, out);
 }
 
 bool has_time(const Expr& e) {
-  if (e.kind == Expr::Kind::kFor || e.kind == Expr::Kind::kCalendar) return true;
+  if (e.kind == Expr::Kind::kFor || e.kind == Expr::Kind::kCalendar || e.kind == Expr::Kind::kAbsent) return true;
   if (e.kind == Expr::Kind::kCompare) return e.compare.aggregate != Aggregate::kLatest || e.compare.clear.has_value();
   return std::any_of(e.children.begin(), e.children.end(), [](const auto& child) { return has_time(*child); });
 }
@@ -727,7 +779,8 @@ int precedence(Expr::Kind kind) {
     case Expr::Kind::kNot: return 3;
     case Expr::Kind::kFor: return 4;
     case Expr::Kind::kCompare:
-    case Expr::Kind::kCalendar: return 5;
+    case Expr::Kind::kCalendar:
+    case Expr::Kind::kAbsent: return 5;
   }
   return 5;
 }
@@ -796,6 +849,13 @@ void print(const Expr& e, int min_precedence, std::string& out) {
       }
       break;
     }
+    case Expr::Kind::kAbsent:
+      out += "absent(";
+      out += e.absence.quantity;
+      out += ", ";
+      out += format_duration(e.absence.window);
+      out += ')';
+      break;
     case Expr::Kind::kFor:
       print(*e.children.front(), precedence(Expr::Kind::kCompare), out);
       out += " for ";

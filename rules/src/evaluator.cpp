@@ -29,7 +29,7 @@
 namespace lookout::rules {
 namespace {
 
-enum class NodeKind { kCompare, kAnd, kOr, kNot, kFor, kCalendar };
+enum class NodeKind { kCompare, kAnd, kOr, kNot, kFor, kCalendar, kAbsent };
 
 struct Node {
   NodeKind kind = NodeKind::kCompare;
@@ -37,11 +37,11 @@ struct Node {
   // kCompare
   Aggregate aggregate = Aggregate::kLatest;
   std::string unit;
-  Duration window{};
+  Duration window{};       // kCompare: the window; kAbsent: how long without a sample
   CompareOp op = CompareOp::kGreaterEqual;
   double threshold = 0;
   std::optional<ClearThreshold> clear;
-  std::uint32_t slot = 0;  // into State::latest or State::windows, after `aggregate`
+  std::uint32_t slot = 0;  // into State::latest or State::windows, after `aggregate`; kAbsent: State::latest
   std::uint32_t hyst = 0;  // into State::hyst, when `clear`
   // kFor
   Duration duration{};
@@ -180,9 +180,16 @@ struct Evaluator::Program {
         n.kind = NodeKind::kCalendar;
         n.calendar = e.calendar;
         break;
+      case Expr::Kind::kAbsent:
+        // Tracks only the latest sample's time, in a LatestState (has, time).
+        n.kind = NodeKind::kAbsent;
+        n.window = e.absence.window;
+        n.slot = latest_count++;
+        break;
     }
     auto index = static_cast<std::uint32_t>(nodes.size());
     if (n.kind == NodeKind::kCompare) readers.emplace_back(e.compare.quantity, index);
+    if (n.kind == NodeKind::kAbsent) readers.emplace_back(e.absence.quantity, index);
     nodes.push_back(std::move(n));
     return index;
   }
@@ -342,6 +349,12 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
         break;
       case NodeKind::kNot: v = s.values[n.children.front()] == 0; break;
       case NodeKind::kCalendar: v = calendar_truth(n.calendar, options.time_zone, t); break;
+      case NodeKind::kAbsent: {
+        // No sample in (t - window, t], and one seen at some time.
+        const LatestState& l = s.latest[n.slot];
+        v = l.has && t - l.time >= n.window;
+        break;
+      }
       case NodeKind::kFor: {
         ForState& f = s.fors[n.for_slot];
         if (s.values[n.children.front()] != 0) {
@@ -382,6 +395,9 @@ std::optional<Time> next_event(const std::vector<Node>& nodes, const EvaluatorOp
       if (f.has_since) consider(saturating_add(f.since, n.duration));
     } else if (n.kind == NodeKind::kCalendar) {
       consider(next_calendar_boundary(n.calendar, options.time_zone, s.now));
+    } else if (n.kind == NodeKind::kAbsent) {
+      const LatestState& l = s.latest[n.slot];
+      if (l.has) consider(saturating_add(l.time, n.window));  // exactly when it turns true
     }
   }
   return best;
@@ -424,6 +440,13 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
   const std::uint64_t seq = state.seq++;
   for (auto it = first; it != p.readers.end() && it->first == sample.quantity; ++it) {
     const Node& n = p.nodes[it->second];
+    if (n.kind == NodeKind::kAbsent) {
+      // Any sample is a sign of life, a non-number or a unit that converts nowhere included.
+      LatestState& l = state.latest[n.slot];
+      if (!l.has || t > l.time) l.time = t;
+      l.has = true;
+      continue;
+    }
     std::optional<double> value;
     if (finite) {
       value = n.aggregate == Aggregate::kCount ? std::optional<double>(sample.value)

@@ -1,6 +1,9 @@
 // Differential test: rules::Evaluator (incremental, bounded) against the brute-force
 // ReferenceEvaluator on random conditions and random streams, with fixed seeds.
 //
+// Absence atoms ("absent(q, T)") use the window lengths, so the boundary moments probed
+// (a sample's time + T, exactly and a tick either side) include theirs.
+//
 // Calendar atoms ("during", "on") use times on a 30-minute grid and the zones UTC,
 // Asia/Shanghai and America/New_York (starting near its DST changes), whose offsets and
 // transitions are on that grid too, as the reference requires.
@@ -96,6 +99,10 @@ class Gen {
   std::string leaf() {
     if (chance(0.12)) return calendar();
     char q = pick<char>({'a', 't', 'w', 'b'});
+    if (chance(0.1)) {
+      // An absence atom: its moments (a sample's time + T) are among the boundaries probed.
+      return "absent(" + std::string(1, q) + ", " + pick<std::string>({"10s", "30s", "1m", "5m"}) + ")";
+    }
     std::string agg;
     std::string text(1, q);
     if (chance(0.45)) {

@@ -28,11 +28,13 @@ bool compare_snapped(double x, bool converted, CompareOp op, double threshold) {
   return compare(x, op, threshold);
 }
 
-void collect(const Expr& e, std::vector<Duration>& windows, std::vector<const Expr*>& fors, bool& calendar) {
+void collect(const Expr& e, std::vector<Duration>& windows, std::vector<const Expr*>& fors, bool& calendar,
+             std::vector<Duration>& absences) {
   if (e.kind == Expr::Kind::kCalendar) calendar = true;
   if (e.kind == Expr::Kind::kCompare && e.compare.aggregate != Aggregate::kLatest) windows.push_back(e.compare.window);
   if (e.kind == Expr::Kind::kFor) fors.push_back(&e);
-  for (const auto& c : e.children) collect(*c, windows, fors, calendar);
+  if (e.kind == Expr::Kind::kAbsent) absences.push_back(e.absence.window);
+  for (const auto& c : e.children) collect(*c, windows, fors, calendar, absences);
 }
 
 }  // namespace
@@ -136,6 +138,16 @@ bool ReferenceEvaluator::eval(const Expr& e, Time t) {
       if (start < end) return tod >= start && tod < end;
       return tod >= start || tod < end;
     }
+    case Expr::Kind::kAbsent: {
+      // Brute force: seen at all, and no sample at all with a time in (t - T, t].
+      bool seen = false;
+      for (const Stored& s : samples_) {
+        if (s.quantity != e.absence.quantity) continue;
+        seen = true;
+        if (s.time <= t && t - s.time < e.absence.window) return false;
+      }
+      return seen;
+    }
     case Expr::Kind::kFor: {
       bool inner = eval(*e.children.front(), t);
       Since& s = for_state_[&e];
@@ -165,7 +177,8 @@ bool ReferenceEvaluator::advance(Time now) {
   std::vector<Duration> windows;
   std::vector<const Expr*> fors;
   bool calendar = false;
-  if (condition_.has_root()) collect(condition_.root(), windows, fors, calendar);
+  std::vector<Duration> absences;  // absent(q, T): every sample's time + T
+  if (condition_.has_root()) collect(condition_.root(), windows, fors, calendar, absences);
   // Evaluate at every moment in (now_, now) where anything could change by itself:
   // a superset (every sample's expiry and window exits, every "for" elapsing); extra
   // moments change nothing.
@@ -177,6 +190,7 @@ bool ReferenceEvaluator::advance(Time now) {
     for (const Stored& s : samples_) {
       consider(s.time + options_.max_value_age + Duration(1));
       for (Duration w : windows) consider(s.time + w + Duration(1));
+      for (Duration a : absences) consider(s.time + a);
     }
     for (const Expr* f : fors) {
       auto it = for_state_.find(f);

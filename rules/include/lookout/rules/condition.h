@@ -24,7 +24,12 @@
 //     smoke >= 0.08 and during 22:00-06:00          time of day: [22:00, 06:00), may wrap
 //     co > 50 ppm and on weekdays                   days: weekdays, weekends, mon,tue,fri
 //
-// The language grows further (spatial confirmation, absence, reports, calendars) in
+// and, since the fourth version, with ABSENCE (no reading of a quantity for a while):
+//
+//     absent(motion, 12h)                           no motion sample in (now - 12h, now]
+//     absent(heartbeat, 30m) and not during 00:00-06:00
+//
+// The language grows further (spatial confirmation, reports) in
 // later versions; its parser is a recursive-descent parser over a token stream so that
 // each construct adds a production, not a rewrite.
 //
@@ -90,11 +95,22 @@ struct Calendar {
 inline constexpr unsigned kWeekdays = 0x1F;
 inline constexpr unsigned kWeekends = 0x60;
 
+// An absence atom: "absent(QUANTITY, DURATION)". True at t when the State has seen at
+// least one sample of `quantity` (of any value, a non-number included) and none of
+// them has a time in (t - window, t]: it turns true exactly `window` after the latest
+// sample's time and false again when a newer sample arrives. Never true before the
+// first sample (a quantity that never reported is not "absent", it is unknown).
+struct Absence {
+  std::string quantity;
+  Duration window{};
+};
+
 struct Expr {
-  enum class Kind { kCompare, kAnd, kOr, kNot, kFor, kCalendar };
+  enum class Kind { kCompare, kAnd, kOr, kNot, kFor, kCalendar, kAbsent };
   Kind kind = Kind::kCompare;
   Comparison compare;                          // kCompare
   Calendar calendar;                           // kCalendar
+  Absence absence;                             // kAbsent
   std::vector<std::shared_ptr<const Expr>> children;  // kAnd/kOr: >= 2; kNot, kFor: 1
   Duration duration{};                         // kFor: how long the child must hold
 };
@@ -127,7 +143,8 @@ class Condition {
   // from the value's unit is false (and counted in `unit_mismatches`, if given).
   // Stateless: without time, "E for T" is false (not known to have held), a window
   // comparison is false (its window is unknown), a calendar atom ("during", "on") is
-  // false (there is no clock) and a hysteresis is its raise comparison alone. Use a rules::Evaluator for conditions that uses_time().
+  // false (there is no clock), an absence atom ("absent(q, T)") is false (there is no
+  // history: so "not absent(q, T)" is true) and a hysteresis is its raise comparison alone. Use a rules::Evaluator for conditions that uses_time().
   bool evaluate(const ValueLookup& lookup, int* unit_mismatches = nullptr) const;
 
   // Every quantity the condition reads, sorted, without duplicates: the rule index
@@ -139,7 +156,8 @@ class Condition {
   const Expr& root() const { return *root_; }
   // False only for a default-constructed Condition (which has no root).
   bool has_root() const { return root_ != nullptr; }
-  // True when the condition has a duration, a hysteresis, a window or a calendar atom:
+  // True when the condition has a duration, a hysteresis, a window, a calendar atom or
+  // an absence atom:
   // its truth depends on time or on the history of readings, not only on the latest
   // values. A condition of calendar atoms alone reads no quantity.
   bool uses_time() const { return uses_time_; }

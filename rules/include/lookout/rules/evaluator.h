@@ -38,6 +38,12 @@
 //     midnight (through the zone: a nonexistent local time maps to the transition, an
 //     ambiguous one to both instants) and at the zone's offset transitions; those
 //     are the moments next_change() reports for them.
+//   * "absent(q, T)" is true at t when a sample of q has been seen by the State and the
+//     latest sample time L (the largest seen, after clamping to now; any value counts,
+//     a non-number or an unconvertible unit included) satisfies t - L >= T: no sample
+//     in (t - T, t]. It turns true at exactly L + T (the moment next_change() reports)
+//     and false when a sample with a time in (t - T, t] arrives; a late sample with an
+//     older time changes nothing. False before the first sample of q.
 //   * Steps: the condition is evaluated at each call and, inside advance() and before
 //     a sample in observe(), at every moment in between where some part of it may
 //     change by itself (a value expiring, a sample leaving a window, a "for" elapsing),
