@@ -13,28 +13,13 @@ namespace {
 
 using testing::parse_error;
 using testing::parse_ok;
+using testing::Stream;
+using testing::T0;
+using testing::at_s;
 
 using namespace std::chrono_literals;
 
-const Time T0 = Time{} + 1000h;  // 16:00 UTC
-Time at_s(double seconds) { return T0 + std::chrono::nanoseconds(std::llround(seconds * 1e9)); }
 
-struct Stream {
-  explicit Stream(std::string_view text, EvaluatorOptions options = {})
-      : eval(parse_ok(text), options), state(eval.new_state()) {}
-  bool at(double seconds) { return eval.advance(*state, at_s(seconds)); }
-  bool feed(std::string_view q, double v, double seconds, std::string_view unit = "") {
-    Time t = at_s(seconds);
-    return eval.observe(*state, Sample{q, v, unit, t}, t);
-  }
-  std::optional<Duration> next(double seconds) {
-    auto n = eval.next_change(*state, at_s(seconds));
-    if (!n) return std::nullopt;
-    return *n - T0;
-  }
-  Evaluator eval;
-  Evaluator::StatePtr state;
-};
 
 constexpr double kH = 3600;
 

@@ -13,31 +13,14 @@ namespace lookout::rules {
 namespace {
 
 using testing::parse_ok;
+using testing::Stream;
+using testing::T0;
+using testing::at_s;
 using testing::parse_error;
 
 using namespace std::chrono_literals;
 
-const Time T0 = Time{} + 1000h;
-Time at_s(double seconds) { return T0 + std::chrono::nanoseconds(std::llround(seconds * 1e9)); }
 
-// An evaluator and one state, fed with (quantity, value, unit, seconds after T0).
-struct Stream {
-  explicit Stream(std::string_view text, EvaluatorOptions options = {})
-      : eval(parse_ok(text), options), state(eval.new_state()) {}
-  bool at(double seconds) { return eval.advance(*state, at_s(seconds)); }
-  bool feed(std::string_view q, double v, double seconds, std::string_view unit = "") {
-    Time t = at_s(seconds);
-    return eval.observe(*state, Sample{q, v, unit, t}, t);
-  }
-  std::optional<Duration> next(double seconds) {
-    Time now = at_s(seconds);
-    auto n = eval.next_change(*state, now);
-    if (!n) return std::nullopt;
-    return *n - T0;
-  }
-  Evaluator eval;
-  Evaluator::StatePtr state;
-};
 
 TEST(EvaluatorTest, PlainComparisonsAgreeWithEvaluateAndExpire) {
   Stream r("temperature >= 57 Cel and not door == 1");
