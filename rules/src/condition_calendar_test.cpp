@@ -56,7 +56,8 @@ TEST(ConditionCalendarTest, ParsesAndPrints) {
   }
   EXPECT_TRUE(parse_ok("during 22:00-06:00 and on weekdays").quantities().empty());
   EXPECT_EQ(parse_ok("smoke >= 0.08 and during 22:00-06:00").quantities(), std::vector<std::string>{"smoke"});
-  const Expr& e = parse_ok("during 22:00-06:15").root();
+  const Condition during = parse_ok("during 22:00-06:15");  // keep it alive: root() refers into it
+  const Expr& e = during.root();
   ASSERT_EQ(e.kind, Expr::Kind::kCalendar);
   EXPECT_EQ(e.calendar.kind, Calendar::Kind::kDuring);
   EXPECT_EQ(e.calendar.start_minute, 22 * 60);
