@@ -190,7 +190,7 @@ std::vector<Token> tokenize(std::string_view text) {
 
 bool is_keyword(std::string_view w) { return w == "and" || w == "or" || w == "not"; }
 // Words that may follow a threshold and so are never taken for its unit.
-bool is_suffix_keyword(std::string_view w) { return w == "for" || w == "clear"; }
+bool is_suffix_keyword(std::string_view w) { return w == "for" || w == "clear" || w == "within"; }
 bool is_calendar_keyword(std::string_view w) { return w == "during" || w == "on"; }
 
 constexpr std::string_view kDayNames[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
@@ -251,6 +251,21 @@ bool is_quantity_name(std::string_view w) {
   if (w.empty() || !(is_alpha(w[0]) || is_digit(w[0]))) return false;
   return std::all_of(w.begin(), w.end(), is_name_char);
 }
+
+// Report categories and attribute names: [a-z][a-z0-9_]{0,63}.
+bool is_lower_name(std::string_view w) {
+  if (w.empty() || w.size() > 64 || !(w[0] >= 'a' && w[0] <= 'z')) return false;
+  return std::all_of(w.begin(), w.end(), [](char c) { return (c >= 'a' && c <= 'z') || is_digit(c) || c == '_'; });
+}
+
+std::optional<int> to_level(std::string_view w) {
+  if (w == "I") return 1;
+  if (w == "II") return 2;
+  if (w == "III") return 3;
+  if (w == "IV") return 4;
+  return std::nullopt;
+}
+constexpr std::string_view kLevelNames[5] = {"", "I", "II", "III", "IV"};
 
 // How a token is named in "found ..." (quoted, long tokens shortened).
 std::string describe(const Token& t) {
@@ -437,6 +452,23 @@ class Parser {
       if (peek().kind == TokenKind::kWord && peek().text == "absent" && peek(1).kind == TokenKind::kLParen) {
         return parse_absence();
       }
+      if (peek().kind == TokenKind::kWord && peek().text == "level" && peek(1).kind == TokenKind::kLParen) {
+        return parse_level();
+      }
+      if (peek().kind == TokenKind::kWord && peek().text == "offline" && peek(1).kind == TokenKind::kLParen) {
+        return parse_sensors(1, false);
+      }
+      if (peek().kind == TokenKind::kNumber && peek(1).kind == TokenKind::kWord && peek(1).text == "of") {
+        return parse_counted_sensors();
+      }
+      if (peek().kind == TokenKind::kWord && peek().text == "any" && peek(1).kind == TokenKind::kWord &&
+          (peek(2).kind == TokenKind::kOp || (peek(1).text == "offline" && peek(2).kind == TokenKind::kLParen))) {
+        next();  // "any"
+        return parse_sensors(1, true);
+      }
+      if (peek().kind == TokenKind::kWord && (peek().text.starts_with("place.") || peek().text.starts_with("sensor."))) {
+        return parse_attribute();
+      }
       return parse_comparison();
     }
     if (!enter()) return nullptr;
@@ -541,6 +573,180 @@ class Parser {
     auto e = std::make_shared<Expr>();
     e->kind = Expr::Kind::kAbsent;
     e->absence = std::move(a);
+    return e;
+  }
+
+  // level := "level" "(" LEVEL ")", the "level" being next.
+  ExprPtr parse_level() {
+    next();  // "level"
+    next();  // "("
+    const Token& l = peek();
+    std::optional<int> level = l.kind == TokenKind::kWord ? to_level(l.text) : std::nullopt;
+    if (!level) {
+      fail(l, "a warning level (I, II, III or IV)");
+      return nullptr;
+    }
+    next();
+    if (peek().kind != TokenKind::kRParen) {
+      fail(peek(), "\")\"");
+      return nullptr;
+    }
+    next();
+    if (!no_comparison_after("level(...)")) return nullptr;
+    auto e = std::make_shared<Expr>();
+    e->kind = Expr::Kind::kLevel;
+    e->level = *level;
+    return e;
+  }
+
+  // After an atom that is true or false by itself: no operator and no unit may follow.
+  bool no_comparison_after(std::string_view what) {
+    const Token& after = peek();
+    if (after.kind == TokenKind::kOp) {
+      fail(after, "\"and\", \"or\", \"for\" or " + std::string(open_parens_ > 0 ? "\")\"" : "end of condition"),
+           std::string(what) + " is true or false by itself and takes no comparison");
+      return false;
+    }
+    if (after.kind == TokenKind::kWord && is_known_unit(after.text)) {
+      fail_at(after.offset, "expected no unit after " + std::string(what) + " (it measures no value), found \"" +
+                                std::string(after.text) + "\"");
+      return false;
+    }
+    return true;
+  }
+
+  // counted := INTEGER "of" sensors, the number being next.
+  ExprPtr parse_counted_sensors() {
+    const Token& n = next();
+    auto value = to_double(n.text);
+    if (!value || *value < 1 || *value > 1000 || std::floor(*value) != *value) {
+      fail_at(n.offset, "expected a whole number of sensors from 1 to 1000 before \"of\", found " + describe(n));
+      return nullptr;
+    }
+    next();  // "of"
+    return parse_sensors(static_cast<int>(*value), false);
+  }
+
+  // sensors := (QUANTITY OP NUMBER [UNIT] | "offline" "(" KIND ")") ["within" DURATION]
+  ExprPtr parse_sensors(int count, bool any) {
+    Confirmation c;
+    c.count = count;
+    c.any = any;
+    if (peek().kind == TokenKind::kWord && peek().text == "offline" && peek(1).kind == TokenKind::kLParen) {
+      next();  // "offline"
+      next();  // "("
+      const Token& k = peek();
+      if (k.kind != TokenKind::kWord || !is_quantity_name(k.text)) {
+        fail(k, "a kind of sensor as in the sensor registry, e.g. smoke_detector");
+        return nullptr;
+      }
+      c.offline = true;
+      c.kind = std::string(k.text);
+      c.compare.quantity = status_key(k.text);
+      c.compare.op = CompareOp::kEqual;
+      c.compare.threshold = 1;
+      next();
+      if (peek().kind != TokenKind::kRParen) {
+        fail(peek(), "\")\"");
+        return nullptr;
+      }
+      next();
+      if (!no_comparison_after("offline(...)")) return nullptr;
+    } else {
+      const Token& q = peek();
+      if (q.kind != TokenKind::kWord || is_keyword(q.text) || !is_quantity_name(q.text)) {
+        fail(q, "a comparison such as \"smoke >= 0.08\" or offline(KIND) after \"" +
+                    std::string(any ? "any" : "of") + "\"");
+        return nullptr;
+      }
+      if ((to_aggregate(q.text) || q.text == "reports" || q.text == "absent") && peek(1).kind == TokenKind::kLParen) {
+        fail(q, "a quantity compared by its latest reading, e.g. \"smoke >= 0.08\"",
+             "each sensor's own readings are compared; windows and absent() are not counted per sensor");
+        return nullptr;
+      }
+      c.compare.quantity = std::string(q.text);
+      next();
+      if (!parse_threshold(c.compare.op, c.compare.threshold)) return nullptr;
+      if (!parse_unit(c.compare.unit)) return nullptr;
+      if (at_keyword("clear")) {
+        fail(peek(), "\"within\", \"and\", \"or\" or end of condition",
+             "a hysteresis (clear) is not counted per sensor");
+        return nullptr;
+      }
+    }
+    if (at_keyword("within")) {
+      next();
+      std::optional<Duration> w = parse_duration_token();
+      if (!w) return nullptr;
+      c.within = *w;
+    }
+    auto e = std::make_shared<Expr>();
+    e->kind = Expr::Kind::kSensors;
+    e->sensors = std::move(c);
+    return e;
+  }
+
+  // reports := "reports" "(" CATEGORY "," DURATION ")", into a count window on report_key(CATEGORY).
+  bool parse_reports(Comparison& c) {
+    next();  // "reports"
+    next();  // "("
+    const Token& cat = peek();
+    if (cat.kind != TokenKind::kWord || !is_lower_name(cat.text)) {
+      fail(cat, "a report category (1 to 64 of a-z, 0-9 and '_', starting with a letter), e.g. fire");
+      return false;
+    }
+    c.quantity = report_key(cat.text);
+    next();
+    if (peek().kind != TokenKind::kComma) {
+      fail(peek(), "\",\" and the window's length, e.g. \"reports(" + std::string(cat.text) + ", 10m)\"");
+      return false;
+    }
+    next();
+    std::optional<Duration> w = parse_duration_token();
+    if (!w) return false;
+    c.window = *w;
+    c.aggregate = Aggregate::kCount;
+    if (peek().kind != TokenKind::kRParen) {
+      fail(peek(), "\")\"");
+      return false;
+    }
+    next();
+    return true;
+  }
+
+  // attribute := ("place." | "sensor.") NAME [OP VALUE], the word being next.
+  ExprPtr parse_attribute() {
+    const Token& w = next();
+    Attribute a;
+    std::size_t dot = w.text.find('.');
+    a.target = w.text.substr(0, dot) == "place" ? Attribute::Target::kPlace : Attribute::Target::kSensor;
+    std::string_view name = w.text.substr(dot + 1);
+    if (!is_lower_name(name)) {
+      fail_at(w.offset + dot + 1, "expected an attribute name (1 to 64 of a-z, 0-9 and '_', starting with a letter), found \"" +
+                                      std::string(name) + "\"");
+      return nullptr;
+    }
+    a.name = std::string(name);
+    if (peek().kind != TokenKind::kOp) {
+      a.bare = true;
+    } else {
+      a.op = *to_op(next().text);
+      const Token& v = peek();
+      const bool ordered = a.op != CompareOp::kEqual && a.op != CompareOp::kNotEqual;
+      if (ordered ? v.kind != TokenKind::kNumber : (v.kind != TokenKind::kNumber && v.kind != TokenKind::kWord)) {
+        fail(v, ordered ? "a number (<, <=, > and >= compare numbers)" : "a value: a word such as high_rise, or a number");
+        return nullptr;
+      }
+      if (v.kind == TokenKind::kWord && (is_keyword(v.text) || is_suffix_keyword(v.text))) {
+        fail(v, "a value: a word such as high_rise, or a number");
+        return nullptr;
+      }
+      a.value = std::string(v.text);
+      next();
+    }
+    auto e = std::make_shared<Expr>();
+    e->kind = Expr::Kind::kAttribute;
+    e->attribute = std::move(a);
     return e;
   }
 
@@ -678,7 +884,9 @@ class Parser {
       return nullptr;
     }
     Comparison c;
-    if (to_aggregate(q.text) && peek(1).kind == TokenKind::kLParen) {
+    if (q.text == "reports" && peek(1).kind == TokenKind::kLParen) {
+      if (!parse_reports(c)) return nullptr;
+    } else if (to_aggregate(q.text) && peek(1).kind == TokenKind::kLParen) {
       if (!parse_window(c)) return nullptr;
     } else {
       next();
@@ -688,7 +896,9 @@ class Parser {
     std::size_t unit_offset = peek().offset;
     if (!parse_unit(c.unit)) return nullptr;
     if (c.aggregate == Aggregate::kCount && !c.unit.empty() && c.unit != "count") {
-      fail_at(unit_offset, "expected no unit or \"count\" after a count(...) threshold, found \"" + c.unit + "\"");
+      fail_at(unit_offset, std::string("expected no unit or \"count\" after a ") +
+                               (c.quantity.starts_with(kReportKeyPrefix) ? "reports(...)" : "count(...)") +
+                               " threshold, found \"" + c.unit + "\"");
       return nullptr;
     }
 
@@ -755,6 +965,9 @@ bool eval(const Expr& e, const ValueLookup& lookup, int* unit_mismatches) {
     case Expr::Kind::kFor: return false;  // not known to have held for any time
     case Expr::Kind::kCalendar: return false;  // no clock
     case Expr::Kind::kAbsent: return false;    // no history
+    case Expr::Kind::kSensors: return false;   // no sensors
+    case Expr::Kind::kAttribute: return false; // no registry
+    case Expr::Kind::kLevel: return false;     // not substituted
   }
   return false;
 }
@@ -762,11 +975,46 @@ bool eval(const Expr& e, const ValueLookup& lookup, int* unit_mismatches) {
 void collect_quantities(const Expr& e, std::vector<std::string>& out) {
   if (e.kind == Expr::Kind::kCompare) out.push_back(e.compare.quantity);
   if (e.kind == Expr::Kind::kAbsent) out.push_back(e.absence.quantity);
+  if (e.kind == Expr::Kind::kSensors) out.push_back(e.sensors.compare.quantity);
   for (const auto& child : e.children) collect_quantities(*child, out);
 }
 
+void collect_attributes(const Expr& e, std::vector<Attribute>& out) {
+  if (e.kind == Expr::Kind::kAttribute) out.push_back(e.attribute);
+  for (const auto& child : e.children) collect_attributes(*child, out);
+}
+
+void collect_levels(const Expr& e, std::vector<int>& out) {
+  if (e.kind == Expr::Kind::kLevel) out.push_back(e.level);
+  for (const auto& child : e.children) collect_levels(*child, out);
+}
+
+bool has_sensors(const Expr& e) {
+  if (e.kind == Expr::Kind::kSensors) return true;
+  if (e.kind == Expr::Kind::kAttribute && e.attribute.target == Attribute::Target::kSensor) return true;
+  return std::any_of(e.children.begin(), e.children.end(), [](const auto& child) { return has_sensors(*child); });
+}
+
+// A copy of `e` with every level reference replaced by `level(n)` (kept when null).
+ExprPtr substitute_levels(const ExprPtr& e, const std::function<const Expr*(int)>& level) {
+  if (e->kind == Expr::Kind::kLevel) {
+    const Expr* target = level(e->level);
+    if (target == nullptr) return e;
+    return std::make_shared<Expr>(*target);
+  }
+  if (e->children.empty()) return e;
+  auto copy = std::make_shared<Expr>(*e);
+  for (auto& child : copy->children) child = substitute_levels(child, level);
+  return copy;
+}
+
+// Whether the condition needs the stateful evaluator (its truth depends on time, on
+// the history of readings, on which sensor sent them or on the registries).
 bool has_time(const Expr& e) {
-  if (e.kind == Expr::Kind::kFor || e.kind == Expr::Kind::kCalendar || e.kind == Expr::Kind::kAbsent) return true;
+  if (e.kind == Expr::Kind::kFor || e.kind == Expr::Kind::kCalendar || e.kind == Expr::Kind::kAbsent ||
+      e.kind == Expr::Kind::kSensors || e.kind == Expr::Kind::kAttribute) {
+    return true;
+  }
   if (e.kind == Expr::Kind::kCompare) return e.compare.aggregate != Aggregate::kLatest || e.compare.clear.has_value();
   return std::any_of(e.children.begin(), e.children.end(), [](const auto& child) { return has_time(*child); });
 }
@@ -780,7 +1028,10 @@ int precedence(Expr::Kind kind) {
     case Expr::Kind::kFor: return 4;
     case Expr::Kind::kCompare:
     case Expr::Kind::kCalendar:
-    case Expr::Kind::kAbsent: return 5;
+    case Expr::Kind::kAbsent:
+    case Expr::Kind::kSensors:
+    case Expr::Kind::kAttribute:
+    case Expr::Kind::kLevel: return 5;
   }
   return 5;
 }
@@ -801,6 +1052,12 @@ void print(const Expr& e, int min_precedence, std::string& out) {
       const Comparison& c = e.compare;
       if (c.aggregate == Aggregate::kLatest) {
         out += c.quantity;
+      } else if (c.quantity.starts_with(kReportKeyPrefix)) {
+        out += "reports(";
+        out += std::string_view(c.quantity).substr(kReportKeyPrefix.size());
+        out += ", ";
+        out += format_duration(c.window);
+        out += ')';
       } else {
         out += to_string(c.aggregate);
         out += '(';
@@ -856,6 +1113,53 @@ void print(const Expr& e, int min_precedence, std::string& out) {
       out += format_duration(e.absence.window);
       out += ')';
       break;
+    case Expr::Kind::kSensors: {
+      const Confirmation& c = e.sensors;
+      if (c.any) {
+        out += "any ";
+      } else if (!(c.offline && c.count == 1)) {
+        out += std::to_string(c.count);
+        out += " of ";
+      }
+      if (c.offline) {
+        out += "offline(";
+        out += c.kind;
+        out += ')';
+      } else {
+        out += c.compare.quantity;
+        out += ' ';
+        out += to_string(c.compare.op);
+        out += ' ';
+        out += format_number(c.compare.threshold);
+        if (!c.compare.unit.empty()) {
+          out += ' ';
+          out += c.compare.unit;
+        }
+      }
+      if (c.within != Duration::zero()) {
+        out += " within ";
+        out += format_duration(c.within);
+      }
+      break;
+    }
+    case Expr::Kind::kAttribute: {
+      const Attribute& a = e.attribute;
+      out += to_string(a.target);
+      out += '.';
+      out += a.name;
+      if (!a.bare) {
+        out += ' ';
+        out += to_string(a.op);
+        out += ' ';
+        out += a.value;
+      }
+      break;
+    }
+    case Expr::Kind::kLevel:
+      out += "level(";
+      out += kLevelNames[e.level];
+      out += ')';
+      break;
     case Expr::Kind::kFor:
       print(*e.children.front(), precedence(Expr::Kind::kCompare), out);
       out += " for ";
@@ -897,18 +1201,59 @@ bool satisfies(double value, CompareOp op, double threshold, bool converted) {
   return false;
 }
 
+std::string report_key(std::string_view category) { return std::string(kReportKeyPrefix) + std::string(category); }
+std::string status_key(std::string_view sensor_kind) { return std::string(kStatusKeyPrefix) + std::string(sensor_kind); }
+
+std::string_view to_string(Attribute::Target t) { return t == Attribute::Target::kPlace ? "place" : "sensor"; }
+
+bool attribute_holds(const Attribute& a, const std::optional<std::string>& value) {
+  if (!value) return false;
+  if (a.bare) return *value == "true" || *value == "yes" || *value == "1";
+  auto number = [](std::string_view text) -> std::optional<double> {
+    if (text.empty() || scan_number(text) != text.size()) return std::nullopt;
+    return to_double(text);
+  };
+  std::optional<double> have = number(*value);
+  std::optional<double> want = number(a.value);
+  if (have && want) return satisfies(*have, a.op, *want, false);
+  if (a.op == CompareOp::kEqual) return *value == a.value;
+  if (a.op == CompareOp::kNotEqual) return *value != a.value;
+  return false;  // an ordered comparison of something that is not a number
+}
+
 std::variant<Condition, ParseError> Condition::parse(std::string_view text) {
   Parser parser(tokenize(text));
   ExprPtr root = parser.parse_condition();
   if (!root) return parser.error();
   Condition c;
-  collect_quantities(*root, c.quantities_);
-  std::sort(c.quantities_.begin(), c.quantities_.end());
-  c.quantities_.erase(std::unique(c.quantities_.begin(), c.quantities_.end()), c.quantities_.end());
-  c.uses_time_ = has_time(*root);
   c.root_ = std::move(root);
+  c.finish();
   return c;
 }
+
+void Condition::finish() {
+  quantities_.clear();
+  attributes_.clear();
+  level_refs_.clear();
+  collect_quantities(*root_, quantities_);
+  std::sort(quantities_.begin(), quantities_.end());
+  quantities_.erase(std::unique(quantities_.begin(), quantities_.end()), quantities_.end());
+  collect_attributes(*root_, attributes_);
+  collect_levels(*root_, level_refs_);
+  std::sort(level_refs_.begin(), level_refs_.end());
+  level_refs_.erase(std::unique(level_refs_.begin(), level_refs_.end()), level_refs_.end());
+  uses_time_ = has_time(*root_);
+}
+
+Condition Condition::with_levels(const std::function<const Expr*(int level)>& level) const {
+  if (!root_) return *this;
+  Condition c;
+  c.root_ = substitute_levels(root_, level);
+  c.finish();
+  return c;
+}
+
+bool Condition::uses_sensors() const { return root_ && has_sensors(*root_); }
 
 bool Condition::evaluate(const ValueLookup& lookup, int* unit_mismatches) const {
   if (!root_ || !lookup) return false;

@@ -15,6 +15,9 @@
 //   per "for"                          ForState, 16
 //   per node                           1 (its truth at the last step)
 //   per hysteresis                     1
+//   per sensor atom                    ConfirmState, 24, plus per sensor held
+//                                      SensorEntry, 64 + the id beyond 15 characters
+//   per attribute atom                 1
 // With max_window_samples = 4096 a window is at most 4096 * 48 bytes (192 KiB) plus
 // its fixed part.
 #include "lookout/rules/evaluator.h"
@@ -29,7 +32,7 @@
 namespace lookout::rules {
 namespace {
 
-enum class NodeKind { kCompare, kAnd, kOr, kNot, kFor, kCalendar, kAbsent };
+enum class NodeKind { kCompare, kAnd, kOr, kNot, kFor, kCalendar, kAbsent, kSensors, kAttribute, kFalse };
 
 struct Node {
   NodeKind kind = NodeKind::kCompare;
@@ -48,6 +51,25 @@ struct Node {
   std::uint32_t for_slot = 0;  // into State::fors
   // kCalendar
   Calendar calendar;
+  // kSensors (also uses unit, window = within, op, threshold, slot into State::confirms)
+  int count = 1;
+  bool sticky = false;     // offline: a status holds until the next one
+  // kAttribute (slot into State::attrs)
+  Attribute attribute;
+};
+
+struct SensorEntry {
+  std::string id;
+  Time latest{};           // time of its latest sample
+  Time last_met{};         // time of its latest sample that met the comparison
+  bool has_latest = false;
+  bool latest_met = false; // its latest sample met the comparison
+  bool has_met = false;
+  bool converted = false;
+};
+
+struct ConfirmState {
+  std::vector<SensorEntry> sensors;  // sorted by id
 };
 
 struct LatestState {
@@ -150,6 +172,8 @@ struct Evaluator::Program {
   std::uint32_t window_count = 0;
   std::uint32_t for_count = 0;
   std::uint32_t hyst_count = 0;
+  std::uint32_t confirm_count = 0;
+  std::uint32_t attr_count = 0;
 
   std::uint32_t compile(const Expr& e) {
     Node n;
@@ -186,10 +210,29 @@ struct Evaluator::Program {
         n.window = e.absence.window;
         n.slot = latest_count++;
         break;
+      case Expr::Kind::kSensors: {
+        const Confirmation& c = e.sensors;
+        n.kind = NodeKind::kSensors;
+        n.count = c.count;
+        n.unit = c.compare.unit;
+        n.op = c.compare.op;
+        n.threshold = c.compare.threshold;
+        n.window = c.within;
+        n.sticky = c.offline;
+        n.slot = confirm_count++;
+        break;
+      }
+      case Expr::Kind::kAttribute:
+        n.kind = NodeKind::kAttribute;
+        n.attribute = e.attribute;
+        n.slot = attr_count++;
+        break;
+      case Expr::Kind::kLevel: n.kind = NodeKind::kFalse; break;
     }
     auto index = static_cast<std::uint32_t>(nodes.size());
     if (n.kind == NodeKind::kCompare) readers.emplace_back(e.compare.quantity, index);
     if (n.kind == NodeKind::kAbsent) readers.emplace_back(e.absence.quantity, index);
+    if (n.kind == NodeKind::kSensors) readers.emplace_back(e.sensors.compare.quantity, index);
     nodes.push_back(std::move(n));
     return index;
   }
@@ -205,6 +248,8 @@ struct Evaluator::State {
   std::vector<WindowState> windows;
   std::vector<ForState> fors;
   std::vector<char> hyst;    // hysteresis: raised
+  std::vector<ConfirmState> confirms;
+  std::vector<char> attrs;   // attribute atoms' truths, from set_attributes()
   std::vector<char> values;  // per node: truth at the last step
 };
 
@@ -303,6 +348,8 @@ Evaluator::StatePtr Evaluator::new_state() const {
   s->windows.resize(program_->window_count);
   s->fors.resize(program_->for_count);
   s->hyst.resize(program_->hyst_count, 0);
+  s->confirms.resize(program_->confirm_count);
+  s->attrs.resize(program_->attr_count, 0);
   s->values.resize(program_->nodes.size(), 0);
   return s;
 }
@@ -355,6 +402,20 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
         v = l.has && t - l.time >= n.window;
         break;
       }
+      case NodeKind::kSensors: {
+        int met = 0;
+        for (const SensorEntry& e : s.confirms[n.slot].sensors) {
+          if (n.window != Duration::zero()) {
+            if (e.has_met && t - e.last_met <= n.window) ++met;
+          } else if (e.has_latest && e.latest_met && (n.sticky || t - e.latest <= options.max_value_age)) {
+            ++met;
+          }
+        }
+        v = met >= n.count;
+        break;
+      }
+      case NodeKind::kAttribute: v = s.attrs[n.slot] != 0; break;
+      case NodeKind::kFalse: v = false; break;
       case NodeKind::kFor: {
         ForState& f = s.fors[n.for_slot];
         if (s.values[n.children.front()] != 0) {
@@ -398,6 +459,14 @@ std::optional<Time> next_event(const std::vector<Node>& nodes, const EvaluatorOp
     } else if (n.kind == NodeKind::kAbsent) {
       const LatestState& l = s.latest[n.slot];
       if (l.has) consider(saturating_add(l.time, n.window));  // exactly when it turns true
+    } else if (n.kind == NodeKind::kSensors) {
+      for (const SensorEntry& e : s.confirms[n.slot].sensors) {
+        if (n.window != Duration::zero()) {
+          if (e.has_met) consider(saturating_add(saturating_add(e.last_met, n.window), kTick));
+        } else if (!n.sticky && e.has_latest && e.latest_met) {
+          consider(saturating_add(saturating_add(e.latest, options.max_value_age), kTick));
+        }
+      }
     }
   }
   return best;
@@ -423,6 +492,57 @@ void advance_to(const std::vector<Node>& nodes, const EvaluatorOptions& options,
 
 }  // namespace
 
+namespace {
+
+// One sample for a sensor atom: updates its sensor's entry.
+void observe_sensor(ConfirmState& cs, const Node& n, const Sample& sample, Time t, bool finite,
+                    std::uint64_t& mismatches, std::size_t max_sensors) {
+  std::optional<double> value;
+  if (finite) {
+    value = convert(sample.value, sample.unit, n.unit);
+    if (!value) ++mismatches;
+  }
+  const bool converted = !n.unit.empty() && !sample.unit.empty() && sample.unit != n.unit;
+  const bool met = value && satisfies(*value, n.op, n.threshold, converted);
+  auto& sensors = cs.sensors;
+  auto it = std::partition_point(sensors.begin(), sensors.end(),
+                                 [&](const SensorEntry& e) { return std::string_view(e.id) < sample.sensor; });
+  if (it == sensors.end() || it->id != sample.sensor) {
+    if (sensors.size() >= std::max<std::size_t>(max_sensors, 1)) {
+      // Full: forget the sensor heard from least recently.
+      auto heard = [](const SensorEntry& e) { return std::max(e.has_latest ? e.latest : Time::min(), e.has_met ? e.last_met : Time::min()); };
+      auto oldest = std::min_element(sensors.begin(), sensors.end(),
+                                     [&](const SensorEntry& a, const SensorEntry& b) { return heard(a) < heard(b); });
+      const bool before = oldest < it;
+      sensors.erase(oldest);
+      if (before) --it;
+    }
+    SensorEntry e;
+    e.id = std::string(sample.sensor);
+    it = sensors.insert(it, std::move(e));
+  }
+  SensorEntry& e = *it;
+  if (!e.has_latest || t >= e.latest) {
+    e.has_latest = true;
+    e.latest = t;
+    e.latest_met = met;
+    e.converted = converted;
+  }
+  if (met && (!e.has_met || t > e.last_met)) {
+    e.has_met = true;
+    e.last_met = t;
+  }
+}
+
+}  // namespace
+
+void Evaluator::set_attributes(State& state, const AttributeLookup& lookup) const {
+  for (const Node& n : program_->nodes) {
+    if (n.kind != NodeKind::kAttribute) continue;
+    state.attrs[n.slot] = lookup && attribute_holds(n.attribute, lookup(n.attribute.target, n.attribute.name)) ? 1 : 0;
+  }
+}
+
 bool Evaluator::advance(State& state, Time now) const {
   advance_to(program_->nodes, program_->options, state, now);
   return state.truth;
@@ -445,6 +565,10 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
       LatestState& l = state.latest[n.slot];
       if (!l.has || t > l.time) l.time = t;
       l.has = true;
+      continue;
+    }
+    if (n.kind == NodeKind::kSensors) {
+      observe_sensor(state.confirms[n.slot], n, sample, t, finite, state.mismatches, p.options.max_sensors);
       continue;
     }
     std::optional<double> value;
@@ -484,7 +608,14 @@ std::size_t Evaluator::state_bytes(const State& s) const {
   bytes += s.windows.capacity() * sizeof(WindowState);
   for (const auto& w : s.windows) bytes += (w.samples.size() + w.extreme.size()) * sizeof(WinSample);
   bytes += s.fors.capacity() * sizeof(ForState);
-  bytes += s.hyst.capacity() + s.values.capacity();
+  bytes += s.hyst.capacity() + s.values.capacity() + s.attrs.capacity();
+  bytes += s.confirms.capacity() * sizeof(ConfirmState);
+  for (const auto& c : s.confirms) {
+    bytes += c.sensors.capacity() * sizeof(SensorEntry);
+    for (const auto& e : c.sensors) {
+      if (e.id.capacity() > 15) bytes += e.id.capacity() + 1;  // beyond the small-string buffer
+    }
+  }
   return bytes;
 }
 

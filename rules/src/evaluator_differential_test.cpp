@@ -1,6 +1,10 @@
 // Differential test: rules::Evaluator (incremental, bounded) against the brute-force
 // ReferenceEvaluator on random conditions and random streams, with fixed seeds.
 //
+// Sensor atoms ("2 of t > 50 Cel within 30s", "any", "offline(k)") see samples from
+// three sensors; reports ("reports(fire, 1m) >= 2") one sample per report; attribute
+// atoms ("place.h == x") a random registry snapshot that changes now and then.
+//
 // Absence atoms ("absent(q, T)") use the window lengths, so the boundary moments probed
 // (a sample's time + T, exactly and a tick either side) include theirs.
 //
@@ -15,6 +19,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <iostream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -96,9 +102,34 @@ class Gen {
     }
   }
 
+  // Sensor atoms, reports and attributes (the fifth version of the language).
+  std::string sensors_leaf(char q) {
+    std::string unit;
+    std::string text = chance(0.3) ? "any " : std::to_string(uniform(1, 3)) + " of ";
+    text += std::string(1, q) + " " + op() + " " + threshold(q, "", unit) + unit;
+    if (chance(0.5)) text += " within " + pick<std::string>({"10s", "30s", "1m", "5m"});
+    return text;
+  }
+
   std::string leaf() {
     if (chance(0.12)) return calendar();
+    const int kind = uniform(0, 99);
+    if (kind < 4) return chance(0.5) ? "offline(k)" : std::to_string(uniform(1, 3)) + " of offline(k)";
+    if (kind < 8) {
+      std::string unit;
+      return "reports(" + pick<std::string>({"fire", "noise"}) + ", " + pick<std::string>({"10s", "30s", "1m", "5m"}) +
+             ") " + op() + " " + std::to_string(uniform(0, 4));
+    }
+    if (kind < 13) {
+      switch (uniform(0, 3)) {
+        case 0: return "place.h " + pick<std::string>({"==", "!="}) + " " + pick<std::string>({"x", "y"});
+        case 1: return "place.n " + op() + " " + std::to_string(uniform(1, 3));
+        case 2: return "sensor.s";
+        default: return "place.s";
+      }
+    }
     char q = pick<char>({'a', 't', 'w', 'b'});
+    if (kind < 25) return sensors_leaf(q);
     if (chance(0.1)) {
       // An absence atom: its moments (a sample's time + T) are among the boundaries probed.
       return "absent(" + std::string(1, q) + ", " + pick<std::string>({"10s", "30s", "1m", "5m"}) + ")";
@@ -143,8 +174,16 @@ struct Case {
   std::uint32_t seed = 0;
 };
 
+// How often each new construct was exercised with both outcomes (so that a generator
+// change cannot quietly stop testing it).
+struct Coverage {
+  int sensors = 0;     // cases with a sensor atom whose truth was seen both true and false
+  int reports = 0;
+  int attributes = 0;
+};
+
 // Runs one random case; returns false (after reporting) on the first disagreement.
-bool run_case(std::uint32_t seed, int steps) {
+bool run_case(std::uint32_t seed, int steps, Coverage& coverage) {
   Gen g(seed);
   const std::string text = g.expr(g.uniform(0, 3));
   auto parsed = Condition::parse(text);
@@ -169,6 +208,26 @@ bool run_case(std::uint32_t seed, int steps) {
   Evaluator fast(condition, options);
   auto state = fast.new_state();
   testing::ReferenceEvaluator slow(condition, options);
+  // Registry attributes: a random snapshot now and then, given to both evaluators.
+  auto new_attributes = [&]() -> AttributeLookup {
+    std::map<std::string, std::string> place;
+    std::map<std::string, std::string> sensor;
+    if (!g.chance(0.2)) place["h"] = g.pick<std::string>({"x", "y"});
+    if (!g.chance(0.2)) place["n"] = g.pick<std::string>({"1", "2", "3", "abc", "2.0"});
+    if (!g.chance(0.2)) place["s"] = g.pick<std::string>({"true", "yes", "no"});
+    if (!g.chance(0.2)) sensor["s"] = g.pick<std::string>({"true", "1", "false"});
+    return [place, sensor](Attribute::Target target, std::string_view name) -> std::optional<std::string> {
+      const auto& m = target == Attribute::Target::kPlace ? place : sensor;
+      auto it = m.find(std::string(name));
+      if (it == m.end()) return std::nullopt;
+      return it->second;
+    };
+  };
+  {
+    auto attrs = new_attributes();
+    fast.set_attributes(*state, attrs);
+    slow.set_attributes(attrs);
+  }
 
   std::vector<std::string> qs = condition.quantities();
   qs.push_back("zz");  // read by no comparison
@@ -191,16 +250,34 @@ bool run_case(std::uint32_t seed, int steps) {
   };
   std::optional<Time> clock;  // the evaluators' time: the latest time passed to them
   auto passed = [&](Time t) { clock = clock ? std::max(*clock, t) : t; };
+  bool seen_true = false;
+  bool seen_false = false;
   for (int step = 0; step < steps; ++step) {
     int r = g.uniform(0, 99);
     bool got_fast = false;
     bool got_slow = false;
-    if (r < 55) {
+    if (r < 3) {
+      // The registries change: both evaluators get the new attributes, then time moves.
+      auto attrs = new_attributes();
+      fast.set_attributes(*state, attrs);
+      slow.set_attributes(attrs);
+      now += gap();
+      log << "  " << step << ": new attributes, advance now+" << (now.time_since_epoch().count() % 1000000000000000) << "\n";
+      passed(now);
+      got_fast = fast.advance(*state, now);
+      got_slow = slow.advance(now);
+    } else if (r < 55) {
       now += gap();
       std::string q = g.pick(qs);
       double value = 0.25 * g.uniform(0, 16);
       std::string unit;
-      if (q == "t") {
+      std::string sensor = g.pick<std::string>({"s1", "s2", "s3"});
+      if (q.starts_with(kStatusKeyPrefix)) {
+        value = g.uniform(0, 1);  // 1 offline, 0 online
+      } else if (q.starts_with(kReportKeyPrefix)) {
+        value = 1;
+        sensor = "r" + std::to_string(step);  // every report is a different one
+      } else if (q == "t") {
         value = 45 + 0.5 * g.uniform(0, 30);
         unit = g.chance(0.05) ? "m" : (g.chance(0.5) ? "Cel" : "");
       } else if (q == "w") {
@@ -217,9 +294,9 @@ bool run_case(std::uint32_t seed, int steps) {
       else if (tr < 14) t = now + 10s;
       else if (tr < 18) t = now - std::chrono::seconds(g.uniform(600, 1500));
       seen.push_back(std::min(t, now));
-      log << "  " << step << ": observe " << q << "=" << value << unit << " @" << (t - now).count() << " now+"
-          << (now.time_since_epoch().count() % 1000000000000000) << "\n";
-      Sample s{q, value, unit, t};
+      log << "  " << step << ": observe " << q << "=" << value << unit << " from " << sensor << " @" << (t - now).count()
+          << " now+" << (now.time_since_epoch().count() % 1000000000000000) << "\n";
+      Sample s{q, value, unit, t, sensor};
       passed(now);
       got_fast = fast.observe(*state, s, now);
       got_slow = slow.observe(s, now);
@@ -247,6 +324,7 @@ bool run_case(std::uint32_t seed, int steps) {
       got_fast = fast.advance(*state, back);
       got_slow = slow.advance(back);
     }
+    (got_fast ? seen_true : seen_false) = true;
     if (got_fast != got_slow) {
       ADD_FAILURE() << "condition \"" << condition.to_string() << "\" in " << zone << " seed " << seed << " step " << step
                     << ": evaluator " << got_fast << ", reference " << got_slow << "\n"
@@ -271,14 +349,29 @@ bool run_case(std::uint32_t seed, int steps) {
       }
     }
   }
+  if (seen_true && seen_false) {
+    const std::string canonical = condition.to_string();
+    if (canonical.find(" of ") != std::string::npos || canonical.find("any ") != std::string::npos ||
+        canonical.find("offline(") != std::string::npos) {
+      ++coverage.sensors;
+    }
+    if (canonical.find("reports(") != std::string::npos) ++coverage.reports;
+    if (!condition.attributes().empty()) ++coverage.attributes;
+  }
   return true;
 }
 
 TEST(EvaluatorDifferentialTest, AgreesWithTheReference) {
   constexpr std::uint32_t kCases = 3000;
+  Coverage coverage;
   for (std::uint32_t seed = 1; seed <= kCases; ++seed) {
-    if (!run_case(seed, 40)) break;  // one report is enough
+    if (!run_case(seed, 40, coverage)) return;  // one report is enough
   }
+  EXPECT_GE(coverage.sensors, 100);
+  EXPECT_GE(coverage.reports, 30);
+  EXPECT_GE(coverage.attributes, 50);
+  std::cout << "cases that changed truth: " << coverage.sensors << " with sensor atoms, " << coverage.reports
+            << " with reports, " << coverage.attributes << " with attributes\n";
 }
 
 }  // namespace

@@ -34,6 +34,7 @@ void collect(const Expr& e, std::vector<Duration>& windows, std::vector<const Ex
   if (e.kind == Expr::Kind::kCompare && e.compare.aggregate != Aggregate::kLatest) windows.push_back(e.compare.window);
   if (e.kind == Expr::Kind::kFor) fors.push_back(&e);
   if (e.kind == Expr::Kind::kAbsent) absences.push_back(e.absence.window);
+  if (e.kind == Expr::Kind::kSensors && e.sensors.within != Duration::zero()) windows.push_back(e.sensors.within);
   for (const auto& c : e.children) collect(*c, windows, fors, calendar, absences);
 }
 
@@ -148,6 +149,37 @@ bool ReferenceEvaluator::eval(const Expr& e, Time t) {
       }
       return seen;
     }
+    case Expr::Kind::kSensors: {
+      // Brute force: for each sensor, its samples of the quantity.
+      const Confirmation& c = e.sensors;
+      auto meets = [&](const Stored& s) {
+        if (!std::isfinite(s.value)) return false;
+        std::optional<double> v = convert(s.value, s.unit, c.compare.unit);
+        if (!v) return false;
+        bool converted = !c.compare.unit.empty() && !s.unit.empty() && s.unit != c.compare.unit;
+        return compare_snapped(*v, converted, c.compare.op, c.compare.threshold);
+      };
+      std::map<std::string, const Stored*> latest;  // sensor -> latest sample by (time, arrival)
+      std::map<std::string, bool> met_within;
+      for (const Stored& s : samples_) {
+        if (s.quantity != c.compare.quantity) continue;
+        const Stored*& l = latest[s.sensor];
+        if (l == nullptr || s.time > l->time || (s.time == l->time && s.seq > l->seq)) l = &s;
+        if (c.within != Duration::zero() && t - s.time <= c.within && meets(s)) met_within[s.sensor] = true;
+      }
+      int count = 0;
+      if (c.within != Duration::zero()) {
+        count = static_cast<int>(met_within.size());
+      } else {
+        for (const auto& [sensor, s] : latest) {
+          if ((c.offline || t - s->time <= options_.max_value_age) && meets(*s)) ++count;
+        }
+      }
+      return count >= c.count;
+    }
+    case Expr::Kind::kAttribute:
+      return attributes_ && attribute_holds(e.attribute, attributes_(e.attribute.target, e.attribute.name));
+    case Expr::Kind::kLevel: return false;
     case Expr::Kind::kFor: {
       bool inner = eval(*e.children.front(), t);
       Since& s = for_state_[&e];
@@ -210,10 +242,12 @@ bool ReferenceEvaluator::advance(Time now) {
   return truth_;
 }
 
+void ReferenceEvaluator::set_attributes(const AttributeLookup& lookup) { attributes_ = lookup; }
+
 bool ReferenceEvaluator::observe(const Sample& sample, Time now) {
   advance(now);
   samples_.push_back(Stored{std::string(sample.quantity), sample.value, std::string(sample.unit),
-                            std::min(sample.time, now_), samples_.size()});
+                            std::min(sample.time, now_), samples_.size(), std::string(sample.sensor)});
   evaluate_at(now_);
   return truth_;
 }

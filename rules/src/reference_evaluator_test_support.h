@@ -19,6 +19,8 @@ class ReferenceEvaluator {
   ReferenceEvaluator(Condition condition, EvaluatorOptions options);
 
   bool observe(const Sample& sample, Time now);
+  // As Evaluator::set_attributes: the attribute atoms' values from now on.
+  void set_attributes(const AttributeLookup& lookup);
   bool advance(Time now);
   bool truth() const { return truth_; }
 
@@ -29,6 +31,7 @@ class ReferenceEvaluator {
     std::string unit;
     Time time{};  // after clamping to the time of arrival
     std::uint64_t seq = 0;
+    std::string sensor;
   };
   struct Since {
     bool has = false;
@@ -44,6 +47,7 @@ class ReferenceEvaluator {
   std::vector<Stored> samples_;
   std::map<const Expr*, Since> for_state_;
   std::map<const Expr*, bool> raised_;
+  AttributeLookup attributes_;
   bool started_ = false;
   bool truth_ = false;
   Time now_{};

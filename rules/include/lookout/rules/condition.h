@@ -29,9 +29,17 @@
 //     absent(motion, 12h)                           no motion sample in (now - 12h, now]
 //     absent(heartbeat, 30m) and not during 00:00-06:00
 //
-// The language grows further (spatial confirmation, reports) in
-// later versions; its parser is a recursive-descent parser over a token stream so that
-// each construct adds a production, not a rewrite.
+// and, since the fifth version, with SENSORS, REPORTS, ATTRIBUTES and LEVELS:
+//
+//     2 of smoke >= 0.08 within 60s                 at least 2 different sensors agreed
+//     any water_level > 5 cm                        some sensor's latest value (= 1 of)
+//     offline(smoke_detector)                       a sensor of that kind said "offline"
+//     reports(thrown_object, 7d) >= 3               distinct incident reports in a window
+//     place.height_class == high_rise               registry attributes (place or sensor)
+//     level(III) for 5m                             another level's condition (plans only)
+//
+// The parser is a recursive-descent parser over a token stream so that each construct
+// adds a production, not a rewrite.
 //
 // A Condition is compiled once, when a plan is loaded, and evaluated many times.
 // Condition::evaluate() is the stateless evaluation and knows nothing of time; a
@@ -105,12 +113,59 @@ struct Absence {
   Duration window{};
 };
 
+// The keys under which the engine feeds inputs that are not SenML readings. A SenML
+// name never starts with '#', so they cannot collide with a quantity.
+//   report_key("fire") = "#report:fire": one sample (value 1, sensor = the report id)
+//                        per distinct incident report of that category;
+//   status_key("smoke_detector") = "#status:smoke_detector": one sample per status
+//                        message of a sensor of that kind (value 1 offline, 0 online).
+std::string report_key(std::string_view category);
+std::string status_key(std::string_view sensor_kind);
+inline constexpr std::string_view kReportKeyPrefix = "#report:";
+inline constexpr std::string_view kStatusKeyPrefix = "#status:";
+
+// Confirmation by several sensors: "N of COMPARISON [within T]", "any COMPARISON
+// [within T]" (N = 1) and "offline(KIND)" (with N of). Each sample carries its
+// sensor; the atom counts DIFFERENT sensors:
+//   without within: sensors whose latest value (within the max age) meets the comparison;
+//   with within T:  sensors with at least one sample meeting it whose time is in [t - T, t];
+//   offline:        sensors whose latest status is offline (no max age: a status holds
+//                   until the next one).
+// and is true when the count is at least `count`.
+struct Confirmation {
+  int count = 1;            // 1..1000
+  bool any = false;         // written "any" (count 1)
+  Comparison compare;       // kLatest, no clear; for offline: status_key(kind) == 1
+  Duration within{};        // zero: latest values
+  bool offline = false;     // offline(kind)
+  std::string kind;         // offline: the sensor kind, as in the sensor registry
+};
+
+// A registry attribute: "place.height_class == high_rise", "sensor.lives_alone",
+// "place.floors >= 18". The place's attribute is looked up on the place and then on
+// its ancestors (a community's attribute applies to its buildings); the sensor's only
+// in plans evaluated per sensor. A missing attribute makes the atom false.
+struct Attribute {
+  enum class Target { kPlace, kSensor };
+  Target target = Target::kPlace;
+  std::string name;         // [a-z][a-z0-9_]*
+  bool bare = false;        // "place.x" alone: the attribute is true, yes or 1
+  CompareOp op = CompareOp::kEqual;
+  std::string value;        // as written; ordered operators compare numbers
+};
+std::string_view to_string(Attribute::Target t);  // "place", "sensor"
+// The attribute's truth for the registry value `value` (nullopt: the attribute is not set).
+bool attribute_holds(const Attribute& a, const std::optional<std::string>& value);
+
 struct Expr {
-  enum class Kind { kCompare, kAnd, kOr, kNot, kFor, kCalendar, kAbsent };
+  enum class Kind { kCompare, kAnd, kOr, kNot, kFor, kCalendar, kAbsent, kSensors, kAttribute, kLevel };
   Kind kind = Kind::kCompare;
   Comparison compare;                          // kCompare
   Calendar calendar;                           // kCalendar
   Absence absence;                             // kAbsent
+  Confirmation sensors;                        // kSensors
+  Attribute attribute;                         // kAttribute
+  int level = 0;                               // kLevel: "level(III)" is 3 (I = 1 ... IV = 4)
   std::vector<std::shared_ptr<const Expr>> children;  // kAnd/kOr: >= 2; kNot, kFor: 1
   Duration duration{};                         // kFor: how long the child must hold
 };
@@ -147,9 +202,21 @@ class Condition {
   // history: so "not absent(q, T)" is true) and a hysteresis is its raise comparison alone. Use a rules::Evaluator for conditions that uses_time().
   bool evaluate(const ValueLookup& lookup, int* unit_mismatches = nullptr) const;
 
-  // Every quantity the condition reads, sorted, without duplicates: the rule index
-  // uses it so that a reading costs work only for rules that read its quantity.
+  // Every input key the condition reads, sorted, without duplicates: quantity names,
+  // report_key()s and status_key()s. The rule index uses it so that a reading costs
+  // work only for rules that read its quantity.
   const std::vector<std::string>& quantities() const { return quantities_; }
+  // The registry attributes it reads.
+  const std::vector<Attribute>& attributes() const { return attributes_; }
+  // The levels it refers to with "level(III)" (1 = I ... 4 = IV), sorted, unique.
+  // A reference is false until with_levels() replaces it.
+  const std::vector<int>& level_refs() const { return level_refs_; }
+  // The same condition with every "level(N)" replaced by `level(N)`'s root (which must
+  // have no level references itself). The plan loader uses this: "level(III) for 5m" is
+  // then exactly "(<level III's condition>) for 5m".
+  Condition with_levels(const std::function<const Expr*(int level)>& level) const;
+  // Whether a sensor atom ("2 of", "any", "offline") or a sensor attribute appears.
+  bool uses_sensors() const;
   // Canonical text (normalised spacing, minimal parentheses); parse(to_string()) gives
   // an equal condition.
   std::string to_string() const;
@@ -164,7 +231,11 @@ class Condition {
 
  private:
   std::shared_ptr<const Expr> root_;
+  void finish();  // quantities_, attributes_, level_refs_, uses_time_ from root_
+
   std::vector<std::string> quantities_;
+  std::vector<Attribute> attributes_;
+  std::vector<int> level_refs_;
   bool uses_time_ = false;
 };
 

@@ -44,6 +44,18 @@
 //     in (t - T, t]. It turns true at exactly L + T (the moment next_change() reports)
 //     and false when a sample with a time in (t - T, t] arrives; a late sample with an
 //     older time changes nothing. False before the first sample of q.
+//   * Sensor atoms ("N of X op v [within W]", "any ...", "offline(kind)") keep, per
+//     sensor (Sample::sensor), the time and truth of its latest sample and the time of
+//     its latest sample that met the comparison. Without within: the sensors whose
+//     latest sample meets it and is not older than max_value_age count; with within W:
+//     the sensors whose latest meeting sample's time is in [t - W, t]; offline: the
+//     sensors whose latest status sample is 1, with no max age. True when at least N
+//     count. At most max_sensors sensors are kept per atom (the one heard from least
+//     recently is forgotten first).
+//   * Attribute atoms ("place.height_class == high_rise") are false until
+//     set_attributes() gives them their registry values; they change only then.
+//   * Level references ("level(III)") are false: the plan loader replaces them by the
+//     referenced level's condition (Condition::with_levels) before compiling.
 //   * Steps: the condition is evaluated at each call and, inside advance() and before
 //     a sample in observe(), at every moment in between where some part of it may
 //     change by itself (a value expiring, a sample leaving a window, a "for" elapsing),
@@ -56,6 +68,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,11 +88,17 @@ struct Sample {
   double value = 0;
   std::string_view unit;  // may be empty: then taken to be in the comparison's unit
   Time time{};
+  std::string_view sensor;  // who sent it (for sensor atoms); a report's id for reports
 };
+
+// A registry attribute's value for one State (its place, or its sensor), nullopt when
+// it is not set.
+using AttributeLookup = std::function<std::optional<std::string>(Attribute::Target target, std::string_view name)>;
 
 struct EvaluatorOptions {
   Duration max_value_age = std::chrono::minutes(10);  // a latest value older than this is unknown
   std::size_t max_window_samples = 4096;              // per window and State; at least 1
+  std::size_t max_sensors = 1024;                     // per sensor atom and State; at least 1
   // The zone of calendar atoms ("during 22:00-06:00", "on weekdays"): the plan's
   // time_zone. Null means UTC. Must outlive the Evaluator (date's zones do).
   const date::time_zone* time_zone = nullptr;
@@ -104,6 +123,10 @@ class Evaluator {
   // A fresh State: nothing seen yet.
   StatePtr new_state() const;
 
+  // Gives the attribute atoms their values (all of them, each time; call it for a new
+  // State and again when the registries change, then advance() to re-evaluate).
+  void set_attributes(State& state, const AttributeLookup& lookup) const;
+
   // Feeds one sample (of any quantity: others than the condition reads are ignored)
   // and returns the truth at `now`.
   bool observe(State& state, const Sample& sample, Time now) const;
@@ -120,7 +143,8 @@ class Evaluator {
 
   // Memory held by `state`: sizeof(State) plus its vectors (see the .cpp for the
   // sizes: a fixed part per comparison, "for" and hysteresis, plus 24 bytes per sample
-  // held in a window, and up to 24 more per sample for min/max). Allocator overhead
+  // held in a window, and up to 24 more per sample for min/max, plus about 72 bytes
+  // and the id's length per sensor held by a sensor atom). Allocator overhead
   // and std::deque's block granularity are not counted.
   std::size_t state_bytes(const State& state) const;
   // Readings whose unit did not convert to a comparison's unit, one per comparison.
