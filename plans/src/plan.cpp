@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <functional>
 #include <exception>
 #include <utility>
 
@@ -56,6 +57,48 @@ std::optional<Level> parse_level(std::string_view text) {
     if (text == level_name(l)) return l;
   }
   return std::nullopt;
+}
+
+namespace {
+constexpr std::pair<Scope, std::string_view> kPlanScopeNames[] = {
+    {Scope::kPlace, "place"},         {Scope::kSensor, "sensor"},   {Scope::kBuilding, "building"},
+    {Scope::kGrid, "grid"},           {Scope::kCommunity, "community"}, {Scope::kSubdistrict, "subdistrict"},
+    {Scope::kDistrict, "district"}};
+}  // namespace
+
+std::string_view scope_name(Scope scope) {
+  for (const auto& [s, name] : kPlanScopeNames) {
+    if (s == scope) return name;
+  }
+  return "place";
+}
+
+std::optional<Scope> parse_scope(std::string_view text) {
+  for (const auto& [s, name] : kPlanScopeNames) {
+    if (name == text) return s;
+  }
+  return std::nullopt;
+}
+
+std::optional<PlaceLevel> scope_level(Scope scope) {
+  switch (scope) {
+    case Scope::kBuilding: return PlaceLevel::kBuilding;
+    case Scope::kGrid: return PlaceLevel::kGrid;
+    case Scope::kCommunity: return PlaceLevel::kCommunity;
+    case Scope::kSubdistrict: return PlaceLevel::kSubdistrict;
+    case Scope::kDistrict: return PlaceLevel::kDistrict;
+    case Scope::kPlace:
+    case Scope::kSensor: break;
+  }
+  return std::nullopt;
+}
+
+PlacePath scope_place(Scope scope, const PlacePath& place) {
+  auto level = scope_level(scope);
+  if (!level) return place;
+  const auto depth = static_cast<std::size_t>(*level);
+  if (place.depth() <= depth) return place;
+  return place.truncated(depth);
 }
 
 const std::vector<std::string>& known_placeholders() {
@@ -434,9 +477,10 @@ const std::vector<std::string_view> kCapCertainties = {"Observed", "Likely", "Po
 const std::vector<std::string_view> kCapResponseTypes = {"Shelter", "Evacuate", "Prepare",  "Execute", "Avoid",
                                                          "Monitor", "Assess",   "AllClear", "None"};
 
-const std::vector<std::string_view> kPlanKeys = {"id",      "title",    "version",   "owner",
-                                                 "hazards", "language", "time_zone", "places",
-                                                 "levels",  "resolve",  "inhibits",  "reopen_within"};
+const std::vector<std::string_view> kPlanKeys = {"id",       "title",     "version", "owner",
+                                                 "hazards",  "language",  "time_zone", "places",
+                                                 "scope",    "levels",    "resolve", "inhibits",
+                                                 "reopen_within"};
 const std::vector<std::string_view> kLevelKeys = {"when", "alert", "staff", "checklist", "escalation"};
 const std::vector<std::string_view> kAlertKeys = {
     "category", "event", "urgency", "certainty", "response_type", "headline", "description", "instruction", "audience"};
@@ -710,9 +754,31 @@ class Loader {
     }
 
     if (const Field* f = find_set(fields, "time_zone")) read_time_zone(*f, plan);
+    if (const Field* f = find_set(fields, "scope")) {
+      const std::string expected = "a scope (place, sensor, building, grid, community, subdistrict or district)";
+      if (auto text = read_string(*f, expected)) {
+        if (auto scope = parse_scope(*text)) {
+          plan.scope = *scope;
+        } else {
+          error_at(*f, "expected " + expected + ", found " + quote(*text));
+        }
+      }
+    }
     if (const Field* f = require(fields, root, "levels", "the plan")) read_levels(*f, plan);
     check_raises();
-    if (const Field* f = find_set(fields, "resolve")) read_resolve(*f, plan.resolve);
+    resolve_level_refs(plan);
+    for (const auto& rule : plan.levels) check_scope(plan.scope, rule.condition, condition_nodes_[rule.level]);
+    if (const Field* f = find_set(fields, "resolve")) {
+      read_resolve(*f, plan.resolve);
+      if (plan.resolve.condition && resolve_node_) {
+        if (!plan.resolve.condition->level_refs().empty()) {
+          const std::string& text = plan.resolve.condition_text;
+          error(source_.in_scalar(*resolve_node_, std::min(text.find("level"), text.size())),
+                "expected a condition without level(...) in resolve (write the calm condition itself), found a level reference");
+        }
+        check_scope(plan.scope, *plan.resolve.condition, *resolve_node_);
+      }
+    }
     if (const Field* f = find_set(fields, "inhibits")) read_inhibits(*f, plan);
     if (const Field* f = find_set(fields, "reopen_within")) plan.reopen_within = read_duration(*f);
     return plan;
@@ -761,6 +827,7 @@ class Loader {
     bool ok = true;
 
     if (const Field* when = require(fields, f.value, "when", context)) {
+      condition_nodes_[level] = when->value;
       ok = read_condition(*when, rule) && ok;
     } else {
       ok = false;
@@ -1287,6 +1354,90 @@ class Loader {
   }
 
   // Every raise_to names a level the plan defines (known once all levels are read).
+  // "level(III)" in a level's condition: replaced by level III's own condition (after
+  // its own references are replaced). A reference to a level the plan does not define,
+  // to the level itself or in a cycle is an error at the reference.
+  void resolve_level_refs(Plan& plan) {
+    auto rule_of = [&](int level) -> LevelRule* {
+      for (auto& r : plan.levels) {
+        if (static_cast<int>(r.level) == level) return &r;
+      }
+      return nullptr;
+    };
+    std::map<int, int> state;  // 1: being resolved, 2: done
+    std::function<bool(LevelRule&)> resolve = [&](LevelRule& rule) -> bool {
+      const int self = static_cast<int>(rule.level);
+      if (state[self] == 2) return true;
+      state[self] = 1;
+      const YAML::Node& node = condition_nodes_[rule.level];
+      bool ok = true;
+      for (int ref : rule.condition.level_refs()) {
+        const std::string name(level_name(static_cast<Level>(ref)));
+        const std::size_t at = rule.condition_text.find("level(");
+        auto where = source_.in_scalar(node, at == std::string::npos ? 0 : at);
+        LevelRule* target = rule_of(ref);
+        if (target == nullptr) {
+          error(where, "expected a level that this plan defines in level(...), found \"" + name + "\" (the plan has no level " +
+                           name + ")");
+          ok = false;
+        } else if (ref == self) {
+          error(where, "expected another level in level(...), found this level's own \"" + name + "\"");
+          ok = false;
+        } else if (state[ref] == 1) {
+          error(where, "expected level references without a cycle, found level(" + name + ") in level " +
+                           std::string(level_name(rule.level)) + ", which level " + name + " refers back to");
+          ok = false;
+        } else if (!resolve(*target)) {
+          ok = false;
+        }
+      }
+      if (ok && !rule.condition.level_refs().empty()) {
+        rule.condition = rule.condition.with_levels([&](int level) -> const rules::Expr* {
+          LevelRule* target = rule_of(level);
+          return target != nullptr && target->condition.has_root() ? &target->condition.root() : nullptr;
+        });
+      }
+      state[self] = 2;
+      return ok;
+    };
+    for (auto& rule : plan.levels) resolve(rule);
+  }
+
+  // What a condition may read depends on the plan's scope.
+  void check_scope(Scope scope, const rules::Condition& condition, const YAML::Node& node) {
+    if (!node) return;
+    std::string text = node.IsScalar() ? node.Scalar() : std::string();
+    auto at = [&](std::string_view needle) { return source_.in_scalar(node, std::min(text.find(needle), text.size())); };
+    if (scope != Scope::kSensor) {
+      for (const auto& a : condition.attributes()) {
+        if (a.target != rules::Attribute::Target::kSensor) continue;
+        error(at("sensor." + a.name), "expected a place attribute (place." + a.name + ") in a plan with scope: " +
+                                          std::string(scope_name(scope)) + ", found sensor." + a.name +
+                                          "; sensor attributes need scope: sensor");
+        return;
+      }
+      return;
+    }
+    for (const auto& q : condition.quantities()) {
+      if (q.starts_with(rules::kReportKeyPrefix)) {
+        error(at("reports("), "expected no reports(...) in a plan with scope: sensor, found one; reports come from "
+                              "people, not from a sensor (use scope: place or a level such as building)");
+        return;
+      }
+    }
+    std::function<bool(const rules::Expr&)> counts_many = [&](const rules::Expr& e) {
+      if (e.kind == rules::Expr::Kind::kSensors && e.sensors.count > 1) return true;
+      for (const auto& c : e.children) {
+        if (counts_many(*c)) return true;
+      }
+      return false;
+    };
+    if (condition.has_root() && counts_many(condition.root())) {
+      error(at(" of "), "expected at most \"1 of\" in a plan with scope: sensor (it watches one sensor), found more; "
+                        "count sensors with scope: building or another place level");
+    }
+  }
+
   void check_raises() {
     std::vector<Level> declared = declared_levels_;
     std::sort(declared.begin(), declared.end(), more_severe);
@@ -1319,6 +1470,7 @@ class Loader {
     rule.automatic = true;
     if (hold != nullptr) rule.hold_for = read_duration(*hold).value_or(std::chrono::seconds(0));
     if (when != nullptr) {
+      resolve_node_ = when->value;
       if (auto condition = read_condition(*when)) {
         rule.condition = std::move(condition->first);
         rule.condition_text = std::move(condition->second);
@@ -1383,6 +1535,8 @@ class Loader {
   std::string file_;
   std::string language_{kDefaultLanguage};
   std::vector<Level> declared_levels_;  // the levels the plan's "levels" map names
+  std::map<Level, YAML::Node> condition_nodes_;  // each level's "when" value, for positions
+  std::optional<YAML::Node> resolve_node_;       // resolve's "when" value
   std::vector<PendingRaise> pending_raises_;
   Diagnostics diagnostics_;
 };

@@ -259,10 +259,10 @@ TEST(PlanTest, UnknownAndDuplicateKeys) {
   EXPECT_THAT(
       errors(std::string(kMinimal) + "titel: X\n"),
       ElementsAre("t.yaml:10:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, "
-                  "places, levels, resolve, inhibits or reopen_within), found \"titel\"; did you mean \"title\"?"));
+                  "places, scope, levels, resolve, inhibits or reopen_within), found \"titel\"; did you mean \"title\"?"));
   EXPECT_THAT(errors(std::string(kMinimal) + "colour: red\n"),
               ElementsAre("t.yaml:10:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, "
-                          "places, levels, resolve, inhibits or reopen_within), found \"colour\""));
+                          "places, scope, levels, resolve, inhibits or reopen_within), found \"colour\""));
   EXPECT_THAT(errors(std::string(kMinimal) + "title: Again\n"),
               ElementsAre("t.yaml:10:1: expected each key once, found \"title\" again (first on line 2)"));
   EXPECT_THAT(errors(with_line(8, "      event: Fire\n      sevrity: Extreme")),
@@ -274,7 +274,7 @@ TEST(PlanTest, UnknownAndDuplicateKeys) {
                           "\"response_type\"?"));
   EXPECT_THAT(errors(with_line(4, "[x]: 1\nlevels:")),
               ElementsAre("t.yaml:4:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, "
-                          "places, levels, resolve, inhibits or reopen_within), found a list"));
+                          "places, scope, levels, resolve, inhibits or reopen_within), found a list"));
 }
 
 TEST(PlanTest, WrongTypes) {
@@ -451,7 +451,7 @@ TEST(PlanTest, ReportsEveryErrorTogether) {
           "broken.yaml:6:25: place pattern \"xc//qy\": segment 2 \"\" is not a place segment (a-z, 0-9, '_', '-'), "
           "'*' or '**'",
           "broken.yaml:7:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, places, "
-          "levels, resolve, inhibits or reopen_within), found \"levles\"; did you mean \"levels\"?",
+          "scope, levels, resolve, inhibits or reopen_within), found \"levles\"; did you mean \"levels\"?",
           "broken.yaml:10:25: " + kUnits + "\"ppb\"",
           "broken.yaml:12:17: expected a CAP category (Geo, Met, Safety, Security, Rescue, Fire, Health, Env, "
           "Transport, Infra, CBRNE or Other), found \"fire\"; did you mean \"Fire\"?",
@@ -714,7 +714,7 @@ TEST(PlanTest, NewKeysAreCheckedLikeTheOthers) {
                           "found \"esclation\"; did you mean \"escalation\"?"));
   EXPECT_THAT(errors(std::string(kMinimal) + "timezone: UTC\n"),
               ElementsAre("t.yaml:10:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, "
-                          "places, levels, resolve, inhibits or reopen_within), found \"timezone\"; did you mean "
+                          "places, scope, levels, resolve, inhibits or reopen_within), found \"timezone\"; did you mean "
                           "\"time_zone\"?"));
   EXPECT_THAT(errors(std::string(kMinimal) + "    staff: []\n    staff: []\n"),
               ElementsAre("t.yaml:11:5: expected each key once, found \"staff\" again (first on line 10)"));
@@ -1074,6 +1074,86 @@ TEST(PlanLoaderRegression, StrayCommaIsAnErrorNotAHang) {
     ASSERT_FALSE(r.diagnostics.empty()) << text;
     EXPECT_EQ(r.diagnostics[0].file, "comma.yaml");
   }
+}
+
+}  // namespace
+}  // namespace lookout::plans
+
+// ---------------------------------------------------------------------------------
+// Scope and level references
+
+namespace lookout::plans {
+namespace {
+
+const char* const kTwoLevels =
+    "id: p\n"                                 // 1
+    "title: T\n"                              // 2
+    "places: xc/hl/qy/**\n"                   // 3
+    "SCOPE\n"                                 // 4
+    "levels:\n"                               // 5
+    "  III:\n"                                // 6
+    "    when: III_WHEN\n"                    // 7
+    "    alert: {event: E, headline: H}\n"    // 8
+    "  II:\n"                                 // 9
+    "    when: II_WHEN\n"                     // 10
+    "    alert: {event: E, headline: H}\n";   // 11
+
+std::string two_levels(std::string_view scope, std::string_view three, std::string_view two) {
+  std::string s = kTwoLevels;
+  s.replace(s.find("SCOPE"), 5, scope.empty() ? "# no scope" : std::string(scope));
+  s.replace(s.find("III_WHEN"), 8, three);
+  s.replace(s.find("II_WHEN"), 7, two);
+  return s;
+}
+
+TEST(PlanScopeTest, ScopesAndTheirPlaces) {
+  EXPECT_EQ(load_ok(two_levels("", "smoke > 1", "smoke > 2")).scope, Scope::kPlace);
+  EXPECT_EQ(load_ok(two_levels("scope: grid", "smoke > 1", "smoke > 2")).scope, Scope::kGrid);
+  EXPECT_EQ(load_ok(two_levels("scope: sensor", "smoke > 1", "smoke > 2")).scope, Scope::kSensor);
+  auto b12 = PlacePath::parse("xc/hl/qy/g03/b12").value();
+  EXPECT_EQ(scope_place(Scope::kGrid, b12).str(), "xc/hl/qy/g03");
+  EXPECT_EQ(scope_place(Scope::kBuilding, b12).str(), "xc/hl/qy/g03/b12");
+  EXPECT_EQ(scope_place(Scope::kPlace, b12).str(), "xc/hl/qy/g03/b12");
+  EXPECT_EQ(scope_place(Scope::kCommunity, PlacePath::parse("xc/hl").value()).str(), "xc/hl");  // above: its own
+  EXPECT_THAT(errors(two_levels("scope: grids", "smoke > 1", "smoke > 2")),
+              ElementsAre("t.yaml:4:8: expected a scope (place, sensor, building, grid, community, subdistrict or "
+                          "district), found \"grids\""));
+}
+
+TEST(PlanScopeTest, WhatEachScopeMayRead) {
+  load_ok(two_levels("scope: sensor", "sensor.lives_alone and absent(motion, 12h)", "offline(motion_sensor)"));
+  load_ok(two_levels("scope: building", "place.height_class == high_rise and 2 of smoke > 1 within 1m",
+                     "reports(fire, 10m) >= 2"));
+  EXPECT_THAT(errors(two_levels("scope: building", "smoke > 1 and sensor.lives_alone", "smoke > 2")),
+              ElementsAre("t.yaml:7:25: expected a place attribute (place.lives_alone) in a plan with scope: building, "
+                          "found sensor.lives_alone; sensor attributes need scope: sensor"));
+  EXPECT_THAT(errors(two_levels("scope: sensor", "reports(fire, 10m) >= 2", "smoke > 2")),
+              ElementsAre("t.yaml:7:11: expected no reports(...) in a plan with scope: sensor, found one; reports come "
+                          "from people, not from a sensor (use scope: place or a level such as building)"));
+  EXPECT_THAT(errors(two_levels("scope: sensor", "smoke > 1", "2 of smoke > 2")),
+              ElementsAre("t.yaml:10:12: expected at most \"1 of\" in a plan with scope: sensor (it watches one "
+                          "sensor), found more; count sensors with scope: building or another place level"));
+}
+
+TEST(PlanLevelRefTest, ALevelThatPersistsRaisesTheNext) {
+  Plan p = load_ok(two_levels("", "gas_lel >= 10 %LEL", "level(III) for 5m or gas_lel >= 20 %LEL"));
+  ASSERT_EQ(p.levels.size(), 2u);
+  EXPECT_EQ(p.levels[0].level, Level::kII);
+  EXPECT_EQ(p.levels[0].condition.to_string(), "gas_lel >= 10 %LEL for 5m or gas_lel >= 20 %LEL");
+  EXPECT_EQ(p.levels[0].condition_text, "level(III) for 5m or gas_lel >= 20 %LEL");  // as written
+  EXPECT_TRUE(p.levels[0].condition.level_refs().empty());
+  EXPECT_TRUE(p.levels[0].condition.uses_time());
+}
+
+TEST(PlanLevelRefTest, Errors) {
+  EXPECT_THAT(errors(two_levels("", "smoke > 1", "level(I) for 5m")),
+              ElementsAre("t.yaml:10:11: expected a level that this plan defines in level(...), found \"I\" (the plan "
+                          "has no level I)"));
+  EXPECT_THAT(errors(two_levels("", "smoke > 1", "level(II)")),
+              ElementsAre("t.yaml:10:11: expected another level in level(...), found this level's own \"II\""));
+  auto cycle = errors(two_levels("", "level(II) for 1m", "level(III) for 1m"));
+  ASSERT_EQ(cycle.size(), 1u);
+  EXPECT_THAT(cycle[0], ::testing::HasSubstr("expected level references without a cycle"));
 }
 
 }  // namespace

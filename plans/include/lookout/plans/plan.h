@@ -137,13 +137,28 @@ struct Inhibition {
   Level from_level = Level::kIV;  // kIV: at any level
 };
 
+// Where a plan's conditions are evaluated, and so what one incident covers.
+//   kPlace:    each place a sensor (or report) is registered at, as it is (the default);
+//   kBuilding ... kDistrict: the place cut to that level: every sensor and report inside a
+//              grid feeds one evaluation for the grid ("any water sensor in the grid");
+//              inputs registered above that level keep their own place;
+//   kSensor:   each sensor on its own ("no movement from this resident's sensor").
+enum class Scope { kPlace, kSensor, kBuilding, kGrid, kCommunity, kSubdistrict, kDistrict };
+std::string_view scope_name(Scope scope);  // "place", "sensor", "building", ...
+std::optional<Scope> parse_scope(std::string_view text);
+// The level a scope cuts places to; nullopt for kPlace and kSensor.
+std::optional<PlaceLevel> scope_level(Scope scope);
+// The place whose evaluation an input at `place` feeds under `scope`.
+PlacePath scope_place(Scope scope, const PlacePath& place);
+
 struct Plan {
   std::string id;                    // [a-z0-9][a-z0-9_-]{0,63}
   std::string title;
   std::string version;               // the author's label for this revision (free text)
   std::string owner;
   std::vector<std::string> hazards;
-  std::vector<PlacePattern> places;  // >= 1
+  std::vector<PlacePattern> places;  // >= 1; matched against the input's own place
+  Scope scope = Scope::kPlace;
   std::vector<LevelRule> levels;     // >= 1, most severe first, at most one per level
   std::string time_zone = "UTC";     // IANA name, checked with find_time_zone()
   ResolveRule resolve;
