@@ -45,6 +45,7 @@ json incident_to_store(const Incident& in) {
           {"plan", in.plan_id},
           {"plan_version", in.plan_version},
           {"place", in.place.str()},
+          {"watch", in.watch},
           {"level", plans::level_name(in.level)},
           {"state", in.state},
           {"opened_ms", to_ms(in.opened_at)},
@@ -67,6 +68,8 @@ StatusOr<Incident> incident_from_store(std::string_view text) {
     auto place = PlacePath::parse(j.at("place").get<std::string>());
     if (!place.is_ok()) return Status::corruption("incident place: " + place.status().message());
     in.place = *place;
+    // Records written before scopes existed watch their place.
+    in.watch = j.contains("watch") ? j.at("watch").get<std::string>() : in.place.str();
     auto level = plans::parse_level(j.at("level").get<std::string>());
     if (!level) return Status::corruption("incident level");
     in.level = *level;
@@ -100,7 +103,7 @@ Core::Core(CoreOptions options, Clock& clock, Store& store, Transport& transport
       post_(std::move(post)),
       zone_(options_.zone ? options_.zone : date::locate_zone("UTC")) {}
 
-std::vector<std::string> Core::subscriptions() const { return {topic("sensors/#")}; }
+std::vector<std::string> Core::subscriptions() const { return {topic("sensors/#"), topic("reports")}; }
 
 // ---------------------------------------------------------------- start-up
 
@@ -143,7 +146,7 @@ Status Core::open() {
   s = store_.scan(Table::kIncidents, "", [&](std::string_view key, std::string_view value) {
     auto in = incident_from_store(value);
     if (!in.is_ok()) return fail(in.status().with_context("stored incident " + std::string(key)));
-    if (in->state != "closed") open_by_plan_place_[{in->plan_id, in->place.str()}] = in->id;
+    if (in->state != "closed") open_by_plan_place_[{in->plan_id, in->watch}] = in->id;
     incidents_.emplace(in->id, std::move(*in));
     return true;
   });
@@ -296,6 +299,10 @@ void Core::on_message(const InboundMessage& message) {
       return;
     }
   }
+  if (rest == "reports") {
+    handle_report(message);
+    return;
+  }
   dead_letter(message, "no input is accepted on this topic");
 }
 
@@ -345,7 +352,145 @@ void Core::handle_sensor_status(std::string_view sensor_id, const InboundMessage
     dead_letter(message, "unknown sensor \"" + std::string(sensor_id) + "\": not in the sensor registry");
     return;
   }
-  sensor_online_[std::string(sensor_id)] = message.payload == "online";
+  const bool online = message.payload == "online";
+  sensor_online_[std::string(sensor_id)] = online;
+  // offline(KIND) reads a sensor's status as a sample of status_key(KIND): 1 offline.
+  const auto* sensor = sensors_.find(sensor_id);
+  sensors::Reading reading;
+  reading.sensor_id = sensor->id;
+  reading.place = sensor->place;
+  reading.sensor_kind = sensor->kind;
+  reading.quantity = rules::status_key(sensor->kind);
+  reading.value = online ? 0 : 1;
+  reading.time = clock_.now();
+  evaluate(reading);
+}
+
+void Core::handle_report(const InboundMessage& message) {
+  const auto now = clock_.now();
+  auto decoded = sensors::decode_report(message.payload, now, options_.report_limits);
+  const std::string& id = decoded.id;  // empty when the payload has no valid id
+
+  // One id is one report: a copy of a stored report is answered with the receipt the
+  // report got, whatever the copy holds, and not evaluated again.
+  if (!id.empty()) {
+    auto stored = store_.get(Table::kReports, id);
+    if (!stored.is_ok()) {
+      ++stats_.store_errors;
+      if (store_healthy_) spdlog::error("store: reading report {} failed: {}", id, stored.status().to_string());
+      store_healthy_ = false;
+      // Unknown whether it is a copy: it is taken as new (its receipt waits for the store).
+    } else if (stored->has_value()) {
+      try {
+        auto record = json::parse(**stored);
+        auto receipt =
+            receipt_json(id, record.at("status").get<std::string>(), record.at("incident").get<std::string>(), "");
+        ++stats_.reports_duplicate;
+        spdlog::debug("report {} again: answered with its receipt", id);
+        transport_.publish(OutboundMessage{topic("receipts/" + id), std::move(receipt), 1, false}, nullptr);
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("store: the record of report {} cannot be read ({}); taking the report as new", id, e.what());
+      }
+    } else if (auto unstored = unstored_reports_.find(id); unstored != unstored_reports_.end()) {
+      // Evaluated already, but its record was not stored: store it now, and only then
+      // send the receipt. Not evaluated again.
+      ++stats_.reports_duplicate;
+      if (store_report(id, unstored->second.first, unstored->second.second)) unstored_reports_.erase(unstored);
+      return;
+    }
+  }
+
+  if (!decoded.ok()) {
+    const std::string& reason = decoded.status.message();
+    dead_letter(message, reason);
+    // Nothing is stored for a rejected report: its receipt goes at once.
+    if (!id.empty()) {
+      transport_.publish(OutboundMessage{topic("receipts/" + id), receipt_json(id, "rejected", "", reason), 1, false},
+                         nullptr);
+    }
+    return;
+  }
+
+  // A report is a reading of "#report:<category>" at its place (the key the rule
+  // language's reports(CATEGORY, T) reads; a SenML name never starts with '#').
+  const auto& report = *decoded.report;
+  sensors::Reading reading;
+  reading.sensor_id = report.id;
+  reading.place = report.place;
+  reading.sensor_kind = "report";
+  reading.quantity = rules::report_key(report.category);
+  reading.value = 1;
+  reading.time = std::min(report.time, now);  // a little ahead (clock skew) counts as now
+  ++stats_.reports;
+  auto before = open_incidents_reading(reading.quantity, reading.place);
+  evaluate(reading);
+  auto after = open_incidents_reading(reading.quantity, reading.place);
+
+  // The incident it belongs to: the open incident of the first plan (by id) reading
+  // reports of this category here; "merged" when that incident was open before.
+  std::string status = "accepted";
+  std::string incident;
+  if (!after.empty()) {
+    incident = after.front().second;
+    for (const auto& [plan_id, open_id] : before) {
+      if (open_id == incident) status = "merged";
+    }
+  }
+  json record = {{"id", report.id},
+                 {"category", report.category},
+                 {"place", report.place.str()},
+                 {"source", report.source},
+                 {"reporter", report.reporter},
+                 {"description", report.description},
+                 {"time_ms", to_ms(report.time)},
+                 {"time_given", report.time_given},
+                 {"received_ms", to_ms(now)},
+                 {"status", status},
+                 {"incident", incident}};
+  spdlog::info("report {}: {} at {} from {}: {}{}", report.id, report.category, report.place.str(), report.source,
+               status, incident.empty() ? "" : " (" + incident + ")");
+  auto receipt = receipt_json(report.id, status, incident, "");
+  auto stored_record = dump(record);
+  if (!store_report(report.id, stored_record, receipt)) {
+    // The sender gets no receipt and sends it again: then only the write is retried.
+    constexpr std::size_t kMaxUnstoredReports = 1024;
+    if (unstored_reports_.size() < kMaxUnstoredReports) {
+      unstored_reports_.insert_or_assign(report.id, std::make_pair(std::move(stored_record), std::move(receipt)));
+    }
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> Core::open_incidents_reading(std::string_view quantity,
+                                                                              const PlacePath& place) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [plan_id, live] : live_) {
+    bool reads = std::any_of(live.index_keys.begin(), live.index_keys.end(),
+                             [&](const auto& key) { return key.first == quantity; });
+    if (!reads) continue;
+    const auto& patterns = live.stored->plan.places;
+    bool here = std::any_of(patterns.begin(), patterns.end(), [&](const PlacePattern& p) { return p.matches(place); });
+    if (!here) continue;
+    // Plans with scope: sensor never read reports (the loader refuses it).
+    const auto key = watch_key(live.stored->plan.scope, place, {});
+    if (auto open = open_by_plan_place_.find(std::make_pair(plan_id, key)); open != open_by_plan_place_.end()) {
+      out.emplace_back(plan_id, open->second);
+    }
+  }
+  return out;
+}
+
+std::string Core::receipt_json(std::string_view id, std::string_view status, std::string_view incident,
+                               std::string_view reason) const {
+  return dump({{"report", id}, {"status", status}, {"incident", incident}, {"reason", reason}});
+}
+
+bool Core::store_report(const std::string& id, const std::string& record, const std::string& receipt) {
+  Batch batch;
+  batch.put(Table::kReports, id, record);
+  const std::uint64_t first_seq = next_outbox_seq_;
+  enqueue(batch, OutboundMessage{topic("receipts/" + id), receipt, 1, false});
+  return commit_or_drop(batch, first_seq, "report " + id);
 }
 
 void Core::dead_letter(const InboundMessage& message, std::string_view reason) {
@@ -402,15 +547,24 @@ void Core::evaluate(const sensors::Reading& reading) {
     matched_.erase(std::unique(matched_.begin(), matched_.end()), matched_.end());
   }
   auto now = clock_.now();
-  rules::Sample sample{reading.quantity, reading.value, reading.unit, reading.time};
+  rules::Sample sample{reading.quantity, reading.value, reading.unit, reading.time, reading.sensor_id};
   for (LivePlan* live : matched_) {
     ++stats_.plan_evaluations;
     const auto& evaluators = live->evaluators;
-    auto [it, created] = live->watches.try_emplace(reading.place.str());
+    const plans::Scope scope = live->stored->plan.scope;
+    auto [it, created] = scope == plans::Scope::kPlace
+                             ? live->watches.try_emplace(reading.place.str())
+                             : live->watches.try_emplace(watch_key(scope, reading.place, reading.sensor_id));
     auto& watch = it->second;
     if (created) {
+      watch.place = plans::scope_place(scope, reading.place);
+      if (scope == plans::Scope::kSensor) watch.sensor = reading.sensor_id;
       // Every level gets its state now, so each sees every sample from here on.
-      for (const auto& e : evaluators) watch.states.push_back(e.new_state());
+      auto attributes = attribute_lookup(watch);
+      for (const auto& e : evaluators) {
+        watch.states.push_back(e.new_state());
+        e.set_attributes(*watch.states.back(), attributes);
+      }
     }
     for (std::size_t i = 0; i < evaluators.size(); ++i) evaluators[i].observe(*watch.states[i], sample, now);
     watch.last_reading = reading;
@@ -418,13 +572,51 @@ void Core::evaluate(const sensors::Reading& reading) {
   }
 }
 
-void Core::check(LivePlan& live, const std::string& place, Watch& watch) {
+std::string Core::watch_key(plans::Scope scope, const PlacePath& place, std::string_view sensor) {
+  if (scope == plans::Scope::kSensor) return place.str() + "#" + std::string(sensor);
+  return plans::scope_place(scope, place).str();
+}
+
+rules::AttributeLookup Core::attribute_lookup(const Watch& watch) const {
+  return [this, &watch](rules::Attribute::Target target, std::string_view name) -> std::optional<std::string> {
+    if (target == rules::Attribute::Target::kSensor) {
+      const auto* sensor = sensors_.find(watch.sensor);
+      if (sensor == nullptr) return std::nullopt;
+      auto it = sensor->attributes.find(std::string(name));
+      if (it == sensor->attributes.end()) return std::nullopt;
+      return it->second;
+    }
+    // The place, then its ancestors: a community's attribute holds for its buildings.
+    for (PlacePath p = watch.place;; p = p.parent()) {
+      if (const auto* info = places_.find(p)) {
+        if (auto it = info->attributes.find(std::string(name)); it != info->attributes.end()) return it->second;
+      }
+      if (p.depth() == 0) return std::nullopt;
+    }
+  };
+}
+
+void Core::refresh_attributes() {
+  const auto now = clock_.now();
+  for (auto& [id, live] : live_) {
+    for (auto& [key, watch] : live.watches) {
+      auto attributes = attribute_lookup(watch);
+      for (std::size_t i = 0; i < live.evaluators.size(); ++i) {
+        live.evaluators[i].set_attributes(*watch.states[i], attributes);
+        live.evaluators[i].advance(*watch.states[i], now);
+      }
+      check(live, key, watch);
+    }
+  }
+}
+
+void Core::check(LivePlan& live, const std::string& key, Watch& watch) {
   const auto& sp = *live.stored;
   const auto& evaluators = live.evaluators;
   // Levels are ordered most severe first: the first that holds is the level.
   for (std::size_t i = 0; i < evaluators.size(); ++i) {
     if (evaluators[i].truth(*watch.states[i])) {
-      raise(sp, sp.plan.levels[i], watch.last_reading);
+      raise(sp, sp.plan.levels[i], key, watch);
       break;
     }
   }
@@ -441,13 +633,13 @@ void Core::check(LivePlan& live, const std::string& place, Watch& watch) {
   }
   watch.timer_due = *next;
   // By name, not by pointer: the plan may have been re-applied by the time it fires.
-  watch.timer = clock_.schedule_at(*next, [this, id = sp.plan.id, place] { on_watch_timer(id, place); });
+  watch.timer = clock_.schedule_at(*next, [this, id = sp.plan.id, key] { on_watch_timer(id, key); });
 }
 
-void Core::on_watch_timer(std::string_view plan_id, std::string_view place) {
+void Core::on_watch_timer(std::string_view plan_id, std::string_view key) {
   auto live = live_.find(plan_id);
   if (live == live_.end()) return;
-  auto it = live->second.watches.find(place);
+  auto it = live->second.watches.find(key);
   if (it == live->second.watches.end()) return;
   auto& watch = it->second;
   watch.timer.reset();
@@ -457,9 +649,10 @@ void Core::on_watch_timer(std::string_view plan_id, std::string_view place) {
   check(live->second, it->first, watch);
 }
 
-void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const sensors::Reading& reading) {
+void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::string& watch_key, const Watch& watch) {
+  const sensors::Reading& reading = watch.last_reading;
   auto now = clock_.now();
-  auto key = std::make_pair(sp.plan.id, reading.place.str());
+  auto key = std::make_pair(sp.plan.id, watch_key);
   auto open = open_by_plan_place_.find(key);
   Incident* incident = nullptr;
   std::string msg_type;
@@ -469,7 +662,8 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const senso
     in.id = "inc-" + padded(next_incident_seq_++, 6);
     in.plan_id = sp.plan.id;
     in.plan_version = sp.version;
-    in.place = reading.place;
+    in.place = watch.place;
+    in.watch = watch_key;
     in.level = rule.level;
     in.opened_at = now;
     batch.put(Table::kMeta, std::string(kMetaIncidentSeq), std::to_string(next_incident_seq_));
@@ -649,6 +843,25 @@ void Core::commit(Batch& batch, std::string_view what) {
   flush_outbox();
 }
 
+bool Core::commit_or_drop(Batch& batch, std::uint64_t first_seq, std::string_view what) {
+  auto s = store_.write(batch);
+  if (!s.is_ok()) {
+    ++stats_.store_errors;
+    if (store_healthy_) spdlog::error("store: writing {} failed: {}; its messages are not sent", what, s.to_string());
+    store_healthy_ = false;
+    // Queued by this batch only (sequences grow): never sent, never stored.
+    outbox_.erase(outbox_.lower_bound(first_seq), outbox_.end());
+    stats_.outbox_pending = outbox_.size();
+    return false;
+  }
+  if (!store_healthy_) {
+    spdlog::info("store: writes succeed again");
+    store_healthy_ = true;
+  }
+  flush_outbox();
+  return true;
+}
+
 void Core::on_connection(bool connected) {
   connected_ = connected;
   if (connected) {
@@ -790,6 +1003,7 @@ StatusOr<std::size_t> Core::import_places(std::string_view text, std::string_vie
     return s.with_context("storing places");
   }
   for (auto& p : result.items) places_.upsert(std::move(p));
+  refresh_attributes();  // "place.height_class" may read what just changed
   return result.items.size();
 }
 
@@ -807,6 +1021,7 @@ StatusOr<std::size_t> Core::import_sensors(std::string_view text, std::string_vi
     return s.with_context("storing sensors");
   }
   for (auto& s : result.items) sensors_.upsert(std::move(s));
+  refresh_attributes();
   return result.items.size();
 }
 

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <optional>
+
 #include "lookout/base/time_format.h"
 #include "test_support.h"
 
@@ -58,16 +61,23 @@ constexpr const char* kPlaces = R"(places:
     radius_m: 50
 )";
 
-// A store that fails every write while `failing` is set.
+// A store that fails every write while `failing` is set, and tells `on_write` of
+// every batch it stores.
 class FlakyStore final : public Store {
  public:
   explicit FlakyStore(Store& inner) : inner_(inner) {}
   StatusOr<std::optional<std::string>> get(Table t, std::string_view k) override { return inner_.get(t, k); }
-  Status write(const Batch& b) override { return failing ? Status::io_error("injected") : inner_.write(b); }
+  Status write(const Batch& b) override {
+    if (failing) return Status::io_error("injected");
+    auto s = inner_.write(b);
+    if (s.is_ok() && on_write) on_write(b);
+    return s;
+  }
   Status scan(Table t, std::string_view p, const std::function<bool(std::string_view, std::string_view)>& fn) override {
     return inner_.scan(t, p, fn);
   }
   bool failing = false;
+  std::function<void(const Batch&)> on_write;
 
  private:
   Store& inner_;
@@ -486,6 +496,291 @@ TEST_F(CoreTest, CorruptStoredRecordRefusesToOpen) {
   Core core(o, clock_, store_, transport_, poster_.poster());
   auto s = core.open();
   EXPECT_EQ(s.code(), Status::Code::kCorruption);
+}
+
+// ---------------------------------------------------------------- incident reports
+
+// A plan that reads fire reports in qy: one report in 10 minutes raises level III.
+constexpr const char* kReportPlan = R"(id: fire-reports
+title: Reported fire
+places: ["xc/hl/qy/**"]
+levels:
+  III:
+    when: reports(fire, 10m) >= 1
+    alert:
+      event: Reported fire
+      headline: "Fire reported in {place}"
+)";
+
+std::string report_payload(const std::string& id, const std::string& category = "fire",
+                           const std::string& place = "xc/hl/qy/g03/b12", const std::string& extra = "") {
+  return R"({"id": ")" + id + R"(", "category": ")" + category + R"(", "place": ")" + place +
+         R"(", "source": "hotline", "reporter": "Ms Wang", "description": "smoke in the stairwell")" + extra + "}";
+}
+
+class CoreReportTest : public CoreTest {
+ protected:
+  void report(Core& core, const std::string& payload, const std::string& topic = "lookout/v1/reports") {
+    core.on_message({topic, payload, 1, false, false});
+  }
+  // Every receipt published for `id`, parsed, in order.
+  std::vector<json> receipts(const std::string& id) {
+    std::vector<json> out;
+    for (const auto& m : transport_.on_topic_prefix("lookout/v1/receipts/" + id)) {
+      EXPECT_EQ(m.topic, "lookout/v1/receipts/" + id);
+      EXPECT_EQ(m.qos, 1);
+      EXPECT_FALSE(m.retained);
+      out.push_back(json::parse(m.payload));
+    }
+    return out;
+  }
+  std::size_t all_receipts() { return transport_.on_topic_prefix("lookout/v1/receipts/").size(); }
+  json stored_report(const std::string& id) {
+    auto v = store_.get(Table::kReports, id);
+    EXPECT_TRUE(v.is_ok() && v->has_value()) << id;
+    return v.is_ok() && v->has_value() ? json::parse(**v) : json();
+  }
+  void apply_report_plan(Core& core) {
+    Diagnostics d;
+    auto r = core.apply_plan(kReportPlan, "fire-reports.yaml", d);
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string() << to_string(d);
+  }
+};
+
+TEST_F(CoreReportTest, SubscribesToTheReportsTopic) {
+  auto core = make_core();
+  auto subs = core->subscriptions();
+  EXPECT_NE(std::find(subs.begin(), subs.end(), "lookout/v1/reports"), subs.end());
+  EXPECT_NE(std::find(subs.begin(), subs.end(), "lookout/v1/sensors/#"), subs.end());
+}
+
+TEST_F(CoreReportTest, NewReportIsStoredAndOnlyThenReceiptedInTheSameBatch) {
+  auto core = make_core();
+  // When the report's record is written: how many messages were out by then, and
+  // whether the receipt sat in the outbox of the same batch.
+  std::optional<std::size_t> published_before_write;
+  bool receipt_in_batch = false;
+  flaky_.on_write = [&](const Batch& b) {
+    bool has_report = false;
+    bool has_receipt = false;
+    for (const auto& op : b.ops()) {
+      if (op.table == Table::kReports && op.key == "r-1" && op.value) has_report = true;
+      if (op.table == Table::kOutbox && op.value &&
+          json::parse(*op.value)["topic"] == "lookout/v1/receipts/r-1") {
+        has_receipt = true;
+      }
+    }
+    if (has_report) {
+      published_before_write = transport_.published.size();
+      receipt_in_batch = has_receipt;
+    }
+  };
+  report(*core, report_payload("r-1", "fire", "xc/hl/qy/g03/b12", R"(, "time": "2026-11-21T20:58:00+08:00")"));
+  ASSERT_TRUE(published_before_write.has_value());
+  EXPECT_EQ(*published_before_write, 0u);  // nothing was sent before the record was written
+  EXPECT_TRUE(receipt_in_batch);
+  auto r = receipts("r-1");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0], json({{"report", "r-1"}, {"status", "accepted"}, {"incident", ""}, {"reason", ""}}));
+  EXPECT_TRUE(dead_letters().empty());
+
+  auto rec = stored_report("r-1");
+  EXPECT_EQ(rec["id"], "r-1");
+  EXPECT_EQ(rec["category"], "fire");
+  EXPECT_EQ(rec["place"], "xc/hl/qy/g03/b12");
+  EXPECT_EQ(rec["source"], "hotline");
+  EXPECT_EQ(rec["reporter"], "Ms Wang");
+  EXPECT_EQ(rec["description"], "smoke in the stairwell");
+  EXPECT_EQ(rec["time_given"], true);
+  EXPECT_EQ(rec["time_ms"], 1795265880000);      // 2026-11-21T12:58:00Z
+  EXPECT_EQ(rec["received_ms"], 1795266000000);  // 13:00:00Z
+  EXPECT_EQ(rec["status"], "accepted");
+  EXPECT_EQ(rec["incident"], "");
+  EXPECT_EQ(core->stats().reports, 1u);
+  EXPECT_EQ(core->stats().reports_duplicate, 0u);
+
+  // The receipt leaves the outbox once the broker has it.
+  EXPECT_EQ(store_.size(Table::kOutbox), 1u);
+  transport_.complete_all();
+  poster_.drain();
+  EXPECT_EQ(store_.size(Table::kOutbox), 0u);
+  EXPECT_EQ(store_.size(Table::kReports), 1u);
+}
+
+TEST_F(CoreReportTest, StoreWriteFailureSendsNoReceiptAndTheResendIsStoredWithoutReevaluating) {
+  auto core = make_core();
+  apply_report_plan(*core);
+  flaky_.failing = true;
+  report(*core, report_payload("r-1"));
+  EXPECT_TRUE(receipts("r-1").empty());
+  EXPECT_FALSE(core->store_healthy());
+  EXPECT_GE(core->stats().store_errors, 1u);
+  // The alert and the incident state wait in the outbox; the receipt was dropped.
+  EXPECT_EQ(core->stats().outbox_pending, 2u);
+  EXPECT_EQ(store_.size(Table::kReports), 0u);
+  // The alert is not held back by the store (as for readings); only the receipt is.
+  EXPECT_EQ(alerts().size(), 1u);
+  transport_.complete_all();
+  poster_.drain();
+  EXPECT_EQ(core->stats().outbox_pending, 0u);
+  EXPECT_EQ(all_receipts(), 0u);
+  const auto evaluations = core->stats().plan_evaluations;
+  EXPECT_EQ(evaluations, 1u);
+
+  // Still failing: the resend gets no receipt either.
+  report(*core, report_payload("r-1"));
+  EXPECT_EQ(all_receipts(), 0u);
+
+  // The store is back: the sender's next resend is stored and receipted, and is not a
+  // second report for the rules.
+  flaky_.failing = false;
+  report(*core, report_payload("r-1"));
+  auto r = receipts("r-1");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0]["status"], "accepted");
+  EXPECT_EQ(r[0]["incident"], "inc-000001");
+  EXPECT_TRUE(core->store_healthy());
+  EXPECT_EQ(store_.size(Table::kReports), 1u);
+  EXPECT_EQ(stored_report("r-1")["incident"], "inc-000001");
+  EXPECT_EQ(core->stats().plan_evaluations, evaluations);
+  EXPECT_EQ(core->stats().reports, 1u);
+  EXPECT_EQ(core->stats().reports_duplicate, 2u);
+  EXPECT_EQ(alerts().size(), 1u);
+}
+
+TEST_F(CoreReportTest, DuplicateIdIsAnsweredWithTheSameReceiptAndNotEvaluatedAgain) {
+  {
+    auto core = make_core();
+    apply_report_plan(*core);
+    report(*core, report_payload("r-1"));
+    ASSERT_EQ(core->stats().plan_evaluations, 1u);
+    report(*core, report_payload("r-1"));
+    // A copy whose content differs, even one that would be rejected, is the same report.
+    report(*core, report_payload("r-1", "flood"));
+    report(*core, R"({"id": "r-1", "category": "fire", "place": "xc/hl/qy/g03/b12", "source": "fax"})");
+    auto r = receipts("r-1");
+    ASSERT_EQ(r.size(), 4u);
+    for (const auto& receipt : r) EXPECT_EQ(receipt, r[0]);
+    EXPECT_EQ(r[0]["status"], "accepted");
+    EXPECT_EQ(r[0]["incident"], "inc-000001");
+    EXPECT_EQ(core->stats().plan_evaluations, 1u);
+    EXPECT_EQ(core->stats().reports, 1u);
+    EXPECT_EQ(core->stats().reports_duplicate, 3u);
+    EXPECT_EQ(store_.size(Table::kReports), 1u);
+    EXPECT_EQ(stored_report("r-1")["category"], "fire");
+    EXPECT_TRUE(dead_letters().empty());
+  }
+  // After a restart the store still knows it.
+  transport_.published.clear();
+  auto core = make_core();
+  report(*core, report_payload("r-1"));
+  auto r = receipts("r-1");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0], json({{"report", "r-1"}, {"status", "accepted"}, {"incident", "inc-000001"}, {"reason", ""}}));
+  EXPECT_EQ(core->stats().plan_evaluations, 0u);
+  EXPECT_EQ(core->stats().reports_duplicate, 1u);
+}
+
+TEST_F(CoreReportTest, ReportIsAReadingForThePlansThatReadReportsAndNamesTheirIncident) {
+  auto core = make_core();
+  apply_report_plan(*core);
+  setup(*core);  // "fire" reads smoke and temperature, not reports
+  clock_.advance(1s);
+  report(*core, report_payload("r-1", "fire", "xc/hl/qy/g03/b12", R"(, "time": "2026-11-21T21:03:00+08:00")"));
+  auto r1 = receipts("r-1");
+  ASSERT_EQ(r1.size(), 1u);
+  EXPECT_EQ(r1[0]["status"], "accepted");
+  EXPECT_EQ(r1[0]["incident"], "inc-000001");  // opened by this report
+  const auto* in = core->incident("inc-000001");
+  ASSERT_NE(in, nullptr);
+  EXPECT_EQ(in->plan_id, "fire-reports");
+  EXPECT_EQ(in->sensor_id, "r-1");
+  EXPECT_EQ(in->quantity, "#report:fire");
+  EXPECT_EQ(in->value, 1);
+  EXPECT_EQ(in->reading_time, clock_.now());  // 3 minutes ahead: counted as now
+  ASSERT_EQ(alerts().size(), 1u);
+  EXPECT_EQ(alerts()[0]["info"][0]["headline"], "Fire reported in xc/hl/qy/g03/b12");
+
+  // Another report there joins the open incident.
+  report(*core, report_payload("r-2"));
+  auto r2 = receipts("r-2");
+  ASSERT_EQ(r2.size(), 1u);
+  EXPECT_EQ(r2[0]["status"], "merged");
+  EXPECT_EQ(r2[0]["incident"], "inc-000001");
+  EXPECT_EQ(alerts().size(), 1u);
+
+  // Elsewhere, or of a category no plan reads: accepted, no incident.
+  report(*core, report_payload("r-3", "fire", "xc/hl/zz/g01"));
+  report(*core, report_payload("r-4", "gas_smell"));
+  EXPECT_EQ(receipts("r-3")[0], json({{"report", "r-3"}, {"status", "accepted"}, {"incident", ""}, {"reason", ""}}));
+  EXPECT_EQ(receipts("r-4")[0]["incident"], "");
+  EXPECT_EQ(receipts("r-4")[0]["status"], "accepted");
+  EXPECT_EQ(core->stats().reports, 4u);
+  EXPECT_EQ(store_.size(Table::kReports), 4u);
+  EXPECT_EQ(stored_report("r-2")["status"], "merged");
+}
+
+TEST_F(CoreReportTest, InvalidReportWithValidIdIsDeadLetteredAndReceiptedRejected) {
+  auto core = make_core();
+  const std::string payload = R"({"id": "r-9", "category": "fire", "place": "xc/hl/qy", "source": "fax"})";
+  report(*core, payload);
+  auto dl = dead_letters();
+  ASSERT_EQ(dl.size(), 1u);
+  EXPECT_EQ(dl[0]["topic"], "lookout/v1/reports");
+  EXPECT_EQ(dl[0]["payload"], payload);
+  const std::string reason = dl[0]["reason"];
+  EXPECT_NE(reason.find("field \"source\" must be one of"), std::string::npos) << reason;
+  auto r = receipts("r-9");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0], json({{"report", "r-9"}, {"status", "rejected"}, {"incident", ""}, {"reason", reason}}));
+  EXPECT_EQ(store_.size(Table::kReports), 0u);  // nothing is stored for a rejected report
+  EXPECT_EQ(store_.size(Table::kOutbox), 0u);
+  EXPECT_EQ(core->stats().reports, 0u);
+  EXPECT_EQ(core->stats().dead_letters, 1u);
+
+  // Sent again corrected, the same id is a new report: a rejected one was never stored.
+  report(*core, R"({"id": "r-9", "category": "fire", "place": "xc/hl/qy", "source": "hotline"})");
+  r = receipts("r-9");
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[1]["status"], "accepted");
+  EXPECT_EQ(core->stats().reports, 1u);
+}
+
+TEST_F(CoreReportTest, ReportWithoutAValidIdIsOnlyDeadLettered) {
+  auto core = make_core();
+  report(*core, R"({"id": "r 1", "category": "fire", "place": "xc/hl/qy", "source": "app"})");
+  report(*core, R"({"id": 17, "category": "fire", "place": "xc/hl/qy", "source": "app"})");
+  report(*core, R"({"category": "fire", "place": "xc/hl/qy", "source": "app"})");
+  report(*core, "not json");
+  report(*core, R"(["r-1"])");
+  report(*core, std::string(70000, '{'));  // over the payload limit
+  auto dl = dead_letters();
+  ASSERT_EQ(dl.size(), 6u);
+  EXPECT_NE(dl[0]["reason"].get<std::string>().find("field \"id\""), std::string::npos) << dl[0]["reason"];
+  EXPECT_NE(dl[1]["reason"].get<std::string>().find("field \"id\" must be a string"), std::string::npos);
+  EXPECT_NE(dl[2]["reason"].get<std::string>().find("field \"id\" is missing"), std::string::npos);
+  EXPECT_NE(dl[3]["reason"].get<std::string>().find("not valid UTF-8 JSON"), std::string::npos);
+  EXPECT_NE(dl[4]["reason"].get<std::string>().find("JSON object"), std::string::npos);
+  EXPECT_NE(dl[5]["reason"].get<std::string>().find("exceeds the limit"), std::string::npos);
+  EXPECT_EQ(all_receipts(), 0u);
+  EXPECT_EQ(store_.size(Table::kReports), 0u);
+}
+
+TEST_F(CoreReportTest, OnlyTheReportsTopicItselfIsAnInput) {
+  auto core = make_core();
+  for (const char* t : {"lookout/v1/reports/x", "lookout/v1/reports/", "lookout/v1/reportsx", "lookout/v1/receipts/r-1",
+                        "other/v1/reports"}) {
+    report(*core, report_payload("r-1"), t);
+  }
+  auto dl = dead_letters();
+  ASSERT_EQ(dl.size(), 5u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_NE(dl[i]["reason"].get<std::string>().find("no input is accepted on this topic"), std::string::npos) << i;
+  }
+  EXPECT_NE(dl[4]["reason"].get<std::string>().find("outside the engine's prefix"), std::string::npos);
+  EXPECT_EQ(all_receipts(), 0u);
+  EXPECT_EQ(store_.size(Table::kReports), 0u);
+  EXPECT_EQ(core->stats().reports, 0u);
 }
 
 }  // namespace

@@ -5,7 +5,9 @@
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <vector>
 
 namespace lookout::engine {
@@ -22,6 +24,9 @@ Status from_rocks(const rocksdb::Status& s, std::string_view what) {
 }
 
 constexpr std::string_view kFormatKey = "format";
+// Every store has the tables up to this one (the first version created them all); a
+// table after it may be missing from a store written before it existed.
+constexpr Table kLastFirstVersionTable = Table::kOutbox;
 constexpr std::string_view kFormatValue = "lookout-store-1";
 
 }  // namespace
@@ -65,24 +70,32 @@ StatusOr<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& path, 
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 3;
 
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
-  for (Table t : kAllTables) {
-    descriptors.emplace_back(std::string(table_name(t)), rocksdb::ColumnFamilyOptions());
-  }
+  // The tables to open (all of them for a new store) and those to add afterwards.
+  std::vector<Table> opened;
+  std::vector<Table> missing;
   if (is_store) {
     // Check what the store holds before opening: a store from something else, or one
-    // missing our families, is refused rather than "repaired".
+    // missing a table every store has, is refused rather than "repaired".
     std::vector<std::string> families;
     auto s = rocksdb::DB::ListColumnFamilies(db_options, path, &families);
     if (!s.ok()) return from_rocks(s, "reading the store's column families in \"" + path + "\"");
     for (Table t : kAllTables) {
-      if (std::find(families.begin(), families.end(), std::string(table_name(t))) == families.end()) {
+      if (std::find(families.begin(), families.end(), std::string(table_name(t))) != families.end()) {
+        opened.push_back(t);
+      } else if (t <= kLastFirstVersionTable) {
         return Status::corruption("the store in \"" + path + "\" has no \"" + std::string(table_name(t)) +
                                   "\" table; it is damaged or not a Lookout store");
+      } else {
+        missing.push_back(t);  // written by an engine from before this table
       }
     }
+  } else {
+    opened.assign(std::begin(kAllTables), std::end(kAllTables));
   }
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (Table t : opened) descriptors.emplace_back(std::string(table_name(t)), rocksdb::ColumnFamilyOptions());
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -91,9 +104,10 @@ StatusOr<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& path, 
 
   auto impl = std::make_unique<Impl>();
   impl->db.reset(raw);
-  // handles[0] is the default family; ours follow in kAllTables order.
+  // handles[0] is the default family; the others follow in `opened` order.
   (void)impl->db->DestroyColumnFamilyHandle(handles[0]);
-  impl->handles.assign(handles.begin() + 1, handles.end());
+  impl->handles.assign(std::size(kAllTables), nullptr);
+  for (std::size_t i = 0; i < opened.size(); ++i) impl->handles[static_cast<std::size_t>(opened[i])] = handles[i + 1];
   impl->write_options.sync = options.sync_writes;
 
   std::string format;
@@ -107,6 +121,14 @@ StatusOr<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& path, 
   } else if (format != kFormatValue) {
     return Status::corruption("the store in \"" + path + "\" has format \"" + format + "\"; this engine reads \"" +
                               std::string(kFormatValue) + "\"");
+  }
+  // A Lookout store from an engine before some table: add the table, empty. Only now,
+  // once the format marker says the store is ours.
+  for (Table t : missing) {
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+    s = impl->db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), std::string(table_name(t)), &handle);
+    if (!s.ok()) return from_rocks(s, "adding the \"" + std::string(table_name(t)) + "\" table to the store");
+    impl->handles[static_cast<std::size_t>(t)] = handle;
   }
   return std::unique_ptr<RocksStore>(new RocksStore(std::move(impl)));
 }

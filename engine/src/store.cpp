@@ -14,6 +14,7 @@ std::string_view table_name(Table table) {
     case Table::kIncidents: return "incidents";
     case Table::kEvents: return "events";
     case Table::kOutbox: return "outbox";
+    case Table::kReports: return "reports";
   }
   return "unknown";
 }

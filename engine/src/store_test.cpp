@@ -1,9 +1,15 @@
 #include "lookout/engine/rocks_store.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace lookout::engine {
 namespace {
@@ -73,6 +79,110 @@ TEST_F(RocksStoreTest, RefusesADamagedStoreLoudly) {
   ASSERT_FALSE(store.is_ok());
   EXPECT_NE(store.status().code(), Status::Code::kOk);
   EXPECT_TRUE(fs::exists(dir_ / "CURRENT"));  // nothing was replaced
+}
+
+// A RocksDB database with the default family plus `families`, and `meta` records put
+// into the "meta" family (when there is one): what an older engine, or something else
+// entirely, left in a directory.
+void make_rocksdb(const fs::path& dir, const std::vector<std::string>& families,
+                  const std::vector<std::pair<std::string, std::string>>& meta,
+                  const std::vector<std::pair<std::string, std::string>>& plans = {}) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {{rocksdb::kDefaultColumnFamilyName, {}}};
+  for (const auto& f : families) descriptors.emplace_back(f, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(options, dir.string(), descriptors, &handles, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  auto family = [&](const std::string& name) -> rocksdb::ColumnFamilyHandle* {
+    for (std::size_t i = 0; i < descriptors.size(); ++i) {
+      if (descriptors[i].name == name) return handles[i];
+    }
+    return nullptr;
+  };
+  for (const auto& [k, v] : meta) ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), family("meta"), k, v).ok());
+  for (const auto& [k, v] : plans) ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), family("plans"), k, v).ok());
+  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  ASSERT_TRUE(db->Close().ok());
+}
+
+std::vector<std::string> families_of(const fs::path& dir) {
+  std::vector<std::string> families;
+  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.string(), &families).ok());
+  std::sort(families.begin(), families.end());
+  return families;
+}
+
+// The tables of the first store format, before "reports".
+const std::vector<std::string> kFirstVersionFamilies = {"meta",      "plans",  "plan_versions", "places",
+                                                        "sensors",   "incidents", "events",      "outbox"};
+
+TEST_F(RocksStoreTest, StoreFromBeforeTheReportsTableOpensKeepsItsDataAndGetsTheTable) {
+  ASSERT_NO_FATAL_FAILURE(make_rocksdb(dir_, kFirstVersionFamilies,
+                                       {{"format", "lookout-store-1"}, {"incident_seq", "7"}},
+                                       {{"fire", R"({"id":"fire","version":3})"}}));
+  auto before = families_of(dir_);
+  ASSERT_EQ(std::find(before.begin(), before.end(), "reports"), before.end());
+  {
+    auto store = RocksStore::open(dir_.string());
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    EXPECT_EQ(*(*store)->get(Table::kPlans, "fire"), std::optional<std::string>(R"({"id":"fire","version":3})"));
+    EXPECT_EQ(*(*store)->get(Table::kMeta, "incident_seq"), std::optional<std::string>("7"));
+    EXPECT_FALSE((*store)->get(Table::kReports, "r-1")->has_value());
+    Batch b;
+    b.put(Table::kReports, "r-1", "{}");
+    ASSERT_TRUE((*store)->write(b).is_ok());
+  }
+  auto families = families_of(dir_);
+  EXPECT_NE(std::find(families.begin(), families.end(), "reports"), families.end());
+  // Reopened as a store of this version: everything is there.
+  auto store = RocksStore::open(dir_.string());
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+  EXPECT_EQ(*(*store)->get(Table::kReports, "r-1"), std::optional<std::string>("{}"));
+  EXPECT_TRUE((*store)->get(Table::kPlans, "fire")->has_value());
+}
+
+TEST_F(RocksStoreTest, MissingTablesAreAddedOnlyToALookoutStore) {
+  // The first version's tables but no format marker: damaged or not ours. Refused, and
+  // left as it was (no table added).
+  ASSERT_NO_FATAL_FAILURE(make_rocksdb(dir_, kFirstVersionFamilies, {}));
+  auto store = RocksStore::open(dir_.string());
+  ASSERT_FALSE(store.is_ok());
+  EXPECT_EQ(store.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(store.status().message().find("format marker"), std::string::npos) << store.status().message();
+  auto families = families_of(dir_);
+  EXPECT_EQ(std::find(families.begin(), families.end(), "reports"), families.end());
+
+  // Another format: refused too.
+  fs::remove_all(dir_);
+  ASSERT_NO_FATAL_FAILURE(make_rocksdb(dir_, kFirstVersionFamilies, {{"format", "someone-else-9"}}));
+  store = RocksStore::open(dir_.string());
+  ASSERT_FALSE(store.is_ok());
+  EXPECT_EQ(store.status().code(), Status::Code::kCorruption);
+  families = families_of(dir_);
+  EXPECT_EQ(std::find(families.begin(), families.end(), "reports"), families.end());
+
+  // A table every store has is missing: damaged, refused, not repaired.
+  fs::remove_all(dir_);
+  std::vector<std::string> without_events = kFirstVersionFamilies;
+  std::erase(without_events, "events");
+  ASSERT_NO_FATAL_FAILURE(make_rocksdb(dir_, without_events, {{"format", "lookout-store-1"}}));
+  store = RocksStore::open(dir_.string());
+  ASSERT_FALSE(store.is_ok());
+  EXPECT_EQ(store.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(store.status().message().find("no \"events\" table"), std::string::npos) << store.status().message();
+  families = families_of(dir_);
+  EXPECT_EQ(std::find(families.begin(), families.end(), "events"), families.end());
+
+  // Some other RocksDB database (only the default family): refused.
+  fs::remove_all(dir_);
+  ASSERT_NO_FATAL_FAILURE(make_rocksdb(dir_, {}, {}));
+  store = RocksStore::open(dir_.string());
+  ASSERT_FALSE(store.is_ok());
+  EXPECT_EQ(store.status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(families_of(dir_), std::vector<std::string>{"default"});
 }
 
 TEST(MemoryStore, ScanStopsWhenAskedAndAtPrefixEnd) {

@@ -237,6 +237,60 @@ TEST_F(EngineEndToEnd, RestartKeepsStoredPlanRegistriesAndOpenIncidents) {
   EXPECT_EQ(json::parse(alert->payload)["incidents"], "inc-000002");
 }
 
+TEST_F(EngineEndToEnd, ReportIsReceiptedOnceStoredAndRecognisedAgainAfterARestart) {
+  ASSERT_NO_FATAL_FAILURE(start_engine());
+  const std::string report =
+      R"({"id": "r-7781", "category": "fire", "place": "xc/hl/qy/g03/b12", "source": "hotline",)"
+      R"( "reporter": "Ms Wang", "description": "smoke in the stairwell", "app_version": "2.1"})";
+  const json expected = {{"report", "r-7781"}, {"status", "accepted"}, {"incident", ""}, {"reason", ""}};
+  {
+    MqttProbe probe(broker_->uri(), {"lookout/v1/receipts/#", "lookout/v1/deadletter"});
+    probe.publish("lookout/v1/reports", report);
+    auto first = probe.wait_for("lookout/v1/receipts/", kWait);
+    ASSERT_TRUE(first) << engine_.log();
+    EXPECT_EQ(first->topic, "lookout/v1/receipts/r-7781");
+    EXPECT_FALSE(first->retained);
+    EXPECT_EQ(json::parse(first->payload), expected);
+
+    // Sent again (the sender lost the receipt): the same receipt.
+    probe.publish("lookout/v1/reports", report);
+    auto second = probe.wait_for("lookout/v1/receipts/", kWait, 1);
+    ASSERT_TRUE(second) << engine_.log();
+    EXPECT_EQ(second->topic, "lookout/v1/receipts/r-7781");
+    EXPECT_EQ(second->payload, first->payload);
+
+    // A report with a valid id and a bad field: rejected, with the reason.
+    probe.publish("lookout/v1/reports",
+                  R"({"id": "r-7782", "category": "fire", "place": "xc/hl/qy", "source": "fax"})");
+    auto rejected = probe.wait_for("lookout/v1/receipts/r-7782", kWait);
+    ASSERT_TRUE(rejected) << engine_.log();
+    auto r = json::parse(rejected->payload);
+    EXPECT_EQ(r["status"], "rejected");
+    EXPECT_NE(r["reason"].get<std::string>().find("\"source\""), std::string::npos) << r["reason"];
+    ASSERT_TRUE(probe.wait_for("lookout/v1/deadletter", kWait));
+    EXPECT_TRUE(probe.received("lookout/v1/deadletter")[0].payload.find("lookout/v1/reports") != std::string::npos);
+  }
+  auto status = ctl({"status", "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  auto counters = json::parse(status.out)["counters"];
+  EXPECT_EQ(counters["reports"], 1);
+  EXPECT_EQ(counters["reports_duplicate"], 1);
+
+  EXPECT_EQ(stop_engine(), 0) << engine_.log();
+  ASSERT_NO_FATAL_FAILURE(start_engine());
+  MqttProbe probe(broker_->uri(), {"lookout/v1/receipts/#"});
+  probe.publish("lookout/v1/reports", report);
+  auto again = probe.wait_for("lookout/v1/receipts/", kWait);
+  ASSERT_TRUE(again) << engine_.log();
+  EXPECT_EQ(again->topic, "lookout/v1/receipts/r-7781");
+  EXPECT_EQ(json::parse(again->payload), expected);
+  status = ctl({"status", "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  counters = json::parse(status.out)["counters"];
+  EXPECT_EQ(counters["reports"], 0);  // not a new report for this run of the engine
+  EXPECT_EQ(counters["reports_duplicate"], 1);
+}
+
 TEST_F(EngineEndToEnd, Mqtt5SensorsWorkToo) {
   ASSERT_NO_FATAL_FAILURE(start_engine());
   ASSERT_NO_FATAL_FAILURE(load_registries_and_plan());

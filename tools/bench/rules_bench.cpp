@@ -232,7 +232,7 @@ void run_evaluator(benchmark::State& state, const char* condition_text, const ch
   lookout::rules::Evaluator evaluator(std::get<lookout::rules::Condition>(parsed));
   auto st = evaluator.new_state();
   lookout::Time now = lookout::parse_iso8601("2026-11-21T13:00:00Z").value();
-  lookout::rules::Sample sample{quantity, low, unit, now};
+  lookout::rules::Sample sample{quantity, low, unit, now, "s1"};
   std::uint64_t n = 0;
   for (auto _ : state) {
     now += 1s;  // one reading a second, values alternating below the threshold

@@ -28,6 +28,7 @@
 #include "lookout/rules/evaluator.h"
 #include "lookout/sensors/reading.h"
 #include "lookout/sensors/registry.h"
+#include "lookout/sensors/report.h"
 #include "lookout/sensors/senml.h"
 
 namespace date { class time_zone; }
@@ -41,6 +42,7 @@ struct CoreOptions {
   bool cap_xml = false;                             // also publish CAP XML on alerts-xml/
   std::string alert_status = "Actual";              // CAP status of the alerts sent
   sensors::SenmlLimits senml_limits;
+  sensors::ReportLimits report_limits;
   std::size_t max_payload_bytes = 64 * 1024;        // any inbound topic
   std::size_t dead_letter_payload_bytes = 1024;     // payload kept in a dead-letter record
   Duration value_max_age = std::chrono::minutes(10);  // older values count as unknown
@@ -69,6 +71,9 @@ struct Incident {
   std::string plan_id;
   std::uint32_t plan_version = 0;
   PlacePath place;
+  // What it watches: the place's path, or "<place>#<sensor>" for a plan with scope:
+  // sensor. One open incident per plan and watch.
+  std::string watch;
   plans::Level level = plans::Level::kIV;
   std::string state = "open";  // open (later: acknowledged, responding, resolved, closed)
   Time opened_at;
@@ -92,6 +97,8 @@ struct CoreStats {
   std::uint64_t outbox_pending = 0;
   std::uint64_t unit_mismatches = 0;
   std::uint64_t plan_evaluations = 0;  // (reading, plan) pairs evaluated: what the rule index selected
+  std::uint64_t reports = 0;            // new incident reports evaluated (rejected ones are dead letters)
+  std::uint64_t reports_duplicate = 0;  // reports sent again with a known id: answered, not evaluated again
 };
 
 struct PlanSummary {
@@ -158,6 +165,8 @@ class Core {
   // every sample the plan reads at that place), the last reading, and the timer that
   // wakes it when a condition may change with no new reading ("for 30s", windows).
   struct Watch {
+    PlacePath place;     // where it watches: the input's place cut to the plan's scope
+    std::string sensor;  // scope: sensor only: the sensor it watches
     std::vector<rules::Evaluator::StatePtr> states;  // parallel to the plan's levels
     sensors::Reading last_reading;
     std::optional<Clock::TimerId> timer;
@@ -175,7 +184,7 @@ class Core {
   struct LivePlan {
     const StoredPlan* stored = nullptr;  // in plans_
     std::vector<rules::Evaluator> evaluators;
-    StringMap<Watch> watches;  // place -> watch
+    StringMap<Watch> watches;  // watch key (Incident::watch) -> watch
     std::vector<std::pair<std::string, std::string>> index_keys;  // (quantity, prefix) it is indexed under
   };
   // The rule index. A reading at place P can only match a place pattern whose literal
@@ -193,16 +202,41 @@ class Core {
 
   void handle_readings(std::string_view sensor_id, const InboundMessage& message);
   void handle_sensor_status(std::string_view sensor_id, const InboundMessage& message);
+  // An incident report (docs/reports.md): decoded, de-duplicated by id, evaluated as a
+  // "#report:<category>" reading, stored, and answered with a receipt once stored.
+  void handle_report(const InboundMessage& message);
+  // The incidents open now at `place` for the plans that read `quantity` there, by
+  // plan id (plans in id order).
+  std::vector<std::pair<std::string, std::string>> open_incidents_reading(std::string_view quantity,
+                                                                          const PlacePath& place) const;
+  // Receipts for report `id`; sent only once the report is stored (or, when
+  // rejected, at once: nothing is stored).
+  std::string receipt_json(std::string_view id, std::string_view status, std::string_view incident,
+                           std::string_view reason) const;
+  // Writes a report's record with its receipt queued in the outbox, and sends the
+  // receipt only if the write succeeded. Returns whether it did.
+  bool store_report(const std::string& id, const std::string& record, const std::string& receipt);
+  // Commits `batch` whose outbox entries from sequence `first_seq` on may be sent only
+  // once it is stored: on a store failure they are dropped, not sent (unlike commit()).
+  bool commit_or_drop(Batch& batch, std::uint64_t first_seq, std::string_view what);
   void dead_letter(const InboundMessage& message, std::string_view reason);
   void evaluate(const sensors::Reading& reading);
   // Raises the most severe level whose condition holds, then re-arms the watch's timer.
-  void check(LivePlan& live, const std::string& place, Watch& watch);
-  void on_watch_timer(std::string_view plan_id, std::string_view place);
+  void check(LivePlan& live, const std::string& key, Watch& watch);
+  void on_watch_timer(std::string_view plan_id, std::string_view key);
+  // The watch an input at `place` from `sensor` feeds in a plan with `scope`: its key,
+  // and the place it watches.
+  static std::string watch_key(plans::Scope scope, const PlacePath& place, std::string_view sensor);
+  // The registry attributes a watch's conditions read ("place.height_class": the place,
+  // then its ancestors; "sensor.lives_alone": the watched sensor).
+  rules::AttributeLookup attribute_lookup(const Watch& watch) const;
+  // Re-reads every watch's attributes after a registry import, and re-checks it.
+  void refresh_attributes();
   // Compiles the running version of plan `id` (in plans_) and adds it to the index.
   void add_live(const std::string& id, const StoredPlan& stored);
   // Takes plan `id` out of the index and drops its evaluators, watches and timers.
   void drop_live(std::string_view id);
-  void raise(const StoredPlan& plan, const plans::LevelRule& rule, const sensors::Reading& reading);
+  void raise(const StoredPlan& plan, const plans::LevelRule& rule, const std::string& key, const Watch& watch);
   cap::Alert build_alert(const Incident& incident, const StoredPlan& plan, const plans::LevelRule& rule,
                          const std::string& msg_type, const sensors::Reading& reading) const;
   std::string incident_json(const Incident& incident) const;
@@ -234,7 +268,7 @@ class Core {
   sensors::PlaceRegistry places_;
   sensors::SensorRegistry sensors_;
   std::map<std::string, Incident, std::less<>> incidents_;
-  std::map<std::pair<std::string, std::string>, std::string> open_by_plan_place_;  // (plan, place) -> incident
+  std::map<std::pair<std::string, std::string>, std::string> open_by_plan_place_;  // (plan, watch key) -> incident
   std::unordered_map<std::string, bool> sensor_online_;
 
   std::map<std::uint64_t, PendingMessage> outbox_;
@@ -247,6 +281,9 @@ class Core {
   CoreStats stats_;
   Time last_dead_letter_log_;
   std::uint64_t dead_letters_not_logged_ = 0;
+  // Reports evaluated whose record could not be stored (id -> record, receipt): a
+  // resend retries the write without evaluating them again. Memory only, bounded.
+  StringMap<std::pair<std::string, std::string>> unstored_reports_;
 };
 
 }  // namespace lookout::engine

@@ -30,9 +30,12 @@ enum class Table {
   kIncidents,     // incident id -> incident state
   kEvents,        // incident id / sequence (12 digits) -> timeline entry
   kOutbox,        // sequence (20 digits) -> message waiting to be published
+  kReports,       // report id -> the report as received, its receipt status and incident
+  // New tables go at the end: a store written before them opens and gets them added.
 };
-inline constexpr Table kAllTables[] = {Table::kMeta,      Table::kPlans,  Table::kPlanVersions, Table::kPlaces,
-                                       Table::kSensors,   Table::kIncidents, Table::kEvents,   Table::kOutbox};
+inline constexpr Table kAllTables[] = {Table::kMeta,      Table::kPlans,     Table::kPlanVersions, Table::kPlaces,
+                                       Table::kSensors,   Table::kIncidents, Table::kEvents,       Table::kOutbox,
+                                       Table::kReports};
 std::string_view table_name(Table table);
 
 // A set of puts and deletes applied all together or not at all.
