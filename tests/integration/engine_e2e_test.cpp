@@ -291,6 +291,57 @@ TEST_F(EngineEndToEnd, ReportIsReceiptedOnceStoredAndRecognisedAgainAfterARestar
   EXPECT_EQ(counters["reports_duplicate"], 1);
 }
 
+TEST_F(EngineEndToEnd, ReportsAndSensorStatusRaiseAlertsOfPlansThatCountThem) {
+  ASSERT_NO_FATAL_FAILURE(start_engine());
+  ASSERT_NO_FATAL_FAILURE(load_registries_and_plan());
+  auto plan = file("thrown.yaml", R"(id: thrown
+title: Objects thrown from height
+places: ["xc/hl/qy/**"]
+scope: building
+levels:
+  III:
+    when: reports(thrown_object, 7d) >= 2
+    alert: {category: Safety, event: Objects thrown from height, headline: "Thrown objects at {place_name}"}
+)");
+  auto detectors = file("detectors.yaml", R"(id: detectors
+title: Detectors offline
+places: ["xc/hl/qy/**"]
+scope: building
+levels:
+  IV:
+    when: offline(smoke_detector)
+    alert: {category: Safety, event: Detector offline, headline: "A smoke detector is offline at {place_name}"}
+)");
+  ASSERT_EQ(ctl({"plan", "apply", plan}).exit_code, 0);
+  ASSERT_EQ(ctl({"plan", "apply", detectors}).exit_code, 0);
+  MqttProbe probe(broker_->uri(), {"lookout/v1/alerts/#", "lookout/v1/receipts/#"});
+  auto report = [&](const std::string& id, const std::string& place) {
+    probe.publish("lookout/v1/reports", R"({"id": ")" + id + R"(", "category": "thrown_object", "place": ")" + place +
+                                            R"(", "source": "resident"})");
+  };
+  report("r-1", "xc/hl/qy/g03/b12");
+  report("r-1", "xc/hl/qy/g03/b12");  // the same report again counts once
+  report("r-2", "xc/hl/qy/g01/b07");  // another building
+  ASSERT_TRUE(probe.wait_for("lookout/v1/receipts/r-2", kWait)) << engine_.log();
+  EXPECT_TRUE(probe.received("lookout/v1/alerts/").empty());
+  report("r-3", "xc/hl/qy/g03/b12");
+  auto alert = probe.wait_for("lookout/v1/alerts/xc/hl/qy/g03/b12", kWait);
+  ASSERT_TRUE(alert) << engine_.log();
+  auto cap = json::parse(alert->payload);
+  EXPECT_EQ(cap["info"][0]["headline"], "Thrown objects at Building 12");
+  EXPECT_EQ(param(cap["info"][0], "plan"), "thrown");
+  auto receipt = probe.wait_for("lookout/v1/receipts/r-3", kWait);
+  ASSERT_TRUE(receipt);
+  EXPECT_EQ(json::parse(receipt->payload)["status"], "accepted");
+  EXPECT_NE(json::parse(receipt->payload)["incident"], "");
+
+  // A detector's last will ("offline" on its status topic) raises the other plan.
+  probe.publish("lookout/v1/sensors/smk-b07-1/status", "offline");
+  auto offline = probe.wait_for("lookout/v1/alerts/xc/hl/qy/g01/b07", kWait);
+  ASSERT_TRUE(offline) << engine_.log();
+  EXPECT_EQ(param(json::parse(offline->payload)["info"][0], "plan"), "detectors");
+}
+
 TEST_F(EngineEndToEnd, Mqtt5SensorsWorkToo) {
   ASSERT_NO_FATAL_FAILURE(start_engine());
   ASSERT_NO_FATAL_FAILURE(load_registries_and_plan());
