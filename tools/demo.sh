@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the engine on its embedded defaults (a
-# Mosquitto it starts itself on a free loopback port, a fresh store under
-# ./var/demo), loads the sample places, sensors and the residential-fire plan, then
+# Mosquitto it starts itself on a free loopback port, a fresh store under ./var/demo),
+# loads the sample places, sensors, staff roster and the residential-fire plan, then
 # plays a fire in Building 12 from the sensor simulator and prints the alerts as
 # they arrive.
 #   tools/demo.sh                  run until Ctrl-C
@@ -57,6 +57,7 @@ ctl() { build/tools/lookoutctl --data-dir "$data" "$@"; }
 echo "== engine running: broker $broker_uri (log: $data/engine.log)"
 ctl places import tools/demo/places.yaml
 ctl sensors import tools/demo/sensors.yaml
+ctl staff import tools/demo/staff.yaml
 ctl plan apply plans/library/residential-fire.yaml
 ctl plan list
 echo "== playing a fire in Building 12; alerts as they arrive:"

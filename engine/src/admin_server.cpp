@@ -174,10 +174,14 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
       }
       return show_plan(path.substr(plans_prefix.size()), version);
     }
-    if (path == "/v1/places" && method == http::verb::post) return import(req.body(), query["file"], true);
-    if (path == "/v1/sensors" && method == http::verb::post) return import(req.body(), query["file"], false);
+    if (path == "/v1/places" && method == http::verb::post) return import(req.body(), query["file"], &Core::import_places);
+    if (path == "/v1/sensors" && method == http::verb::post) {
+      return import(req.body(), query["file"], &Core::import_sensors);
+    }
+    if (path == "/v1/staff" && method == http::verb::post) return import(req.body(), query["file"], &Core::import_staff);
     if (path == "/v1/places" && method == http::verb::get) return list_places();
     if (path == "/v1/sensors" && method == http::verb::get) return list_sensors();
+    if (path == "/v1/staff" && method == http::verb::get) return list_staff();
     if (path == "/v1/incidents" && method == http::verb::get) return list_incidents();
     if (path.rfind("/v1/incidents/", 0) == 0 && method == http::verb::get) {
       return show_incident(path.substr(std::string("/v1/incidents/").size()));
@@ -209,6 +213,7 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
     h.body["plans"] = core.plans().size();
     h.body["places"] = core.places().size();
     h.body["sensors"] = core.sensors().size();
+    h.body["staff"] = core.staff().size();
     std::size_t open = 0;
     for (const auto* in : core.incidents()) open += in->state != "closed";
     h.body["open_incidents"] = open;
@@ -260,10 +265,11 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
     return {http::status::ok, body};
   }
 
-  Reply import(const std::string& body, std::string file, bool places) {
+  using ImportFn = StatusOr<std::size_t> (Core::*)(std::string_view, std::string_view, Diagnostics&);
+  Reply import(const std::string& body, std::string file, ImportFn import_fn) {
     if (file.empty()) return error_reply(http::status::bad_request, "the file query parameter (name.csv or name.yaml) is required");
     Diagnostics diagnostics;
-    auto r = places ? core.import_places(body, file, diagnostics) : core.import_sensors(body, file, diagnostics);
+    auto r = (core.*import_fn)(body, file, diagnostics);
     if (!r.is_ok()) {
       auto reply = status_reply(r.status());
       if (!diagnostics.empty()) reply.body["diagnostics"] = diagnostics_json(diagnostics);
@@ -285,6 +291,12 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
     json out = json::array();
     for (const auto* s : core.sensors().all()) out.push_back(json::parse(sensors::to_json(*s)));
     return {http::status::ok, {{"sensors", out}}};
+  }
+
+  Reply list_staff() {
+    json out = json::array();
+    for (const auto* m : core.staff().all()) out.push_back(json::parse(sensors::to_json(*m)));
+    return {http::status::ok, {{"staff", out}}};
   }
 
   json incident_summary(const Incident& in) const {

@@ -55,6 +55,11 @@ json incident_to_store(const Incident& in) {
           {"value", in.value},
           {"unit", in.unit},
           {"reading_ms", to_ms(in.reading_time)},
+          {"acknowledged_ms", to_ms(in.acknowledged_at)},
+          {"acknowledged_by", in.acknowledged_by},
+          {"resolved_ms", to_ms(in.resolved_at)},
+          {"resolved_by", in.resolved_by},
+          {"reopened", in.reopened},
           {"alerts", alerts}};
 }
 
@@ -81,6 +86,12 @@ StatusOr<Incident> incident_from_store(std::string_view text) {
     in.value = j.at("value").get<double>();
     in.unit = j.at("unit").get<std::string>();
     in.reading_time = from_ms(j.at("reading_ms").get<std::int64_t>());
+    // Fields added with the incident lifecycle; older records lack them.
+    in.acknowledged_at = from_ms(j.value("acknowledged_ms", std::int64_t{0}));
+    in.acknowledged_by = j.value("acknowledged_by", std::string());
+    in.resolved_at = from_ms(j.value("resolved_ms", std::int64_t{0}));
+    in.resolved_by = j.value("resolved_by", std::string());
+    in.reopened = j.value("reopened", std::uint32_t{0});
     for (const auto& a : j.at("alerts")) {
       auto al = plans::parse_level(a.at("level").get<std::string>());
       if (!al) return Status::corruption("incident alert level");
@@ -142,16 +153,40 @@ Status Core::open() {
   });
   if (!s) return s;
   if (!failure) return failure;
+  s = store_.scan(Table::kStaff, "", [&](std::string_view key, std::string_view value) {
+    auto m = sensors::staff_from_json(value);
+    if (!m.is_ok()) return fail(m.status().with_context("stored staff member " + std::string(key)));
+    staff_.upsert(std::move(*m));
+    return true;
+  });
+  if (!s) return s;
+  if (!failure) return failure;
   if (auto ps = load_plans(); !ps) return ps;
   s = store_.scan(Table::kIncidents, "", [&](std::string_view key, std::string_view value) {
     auto in = incident_from_store(value);
     if (!in.is_ok()) return fail(in.status().with_context("stored incident " + std::string(key)));
-    if (in->state != "closed") open_by_plan_place_[{in->plan_id, in->watch}] = in->id;
+    if (in->state == "open" || in->state == "acknowledged" || in->state == "responding") {
+      open_by_plan_place_[{in->plan_id, in->watch}] = in->id;
+    }
     incidents_.emplace(in->id, std::move(*in));
     return true;
   });
   if (!s) return s;
   if (!failure) return failure;
+  // Resolved incidents may still reopen for their plan's reopen_within; after it they close.
+  std::vector<std::string> to_close;
+  for (auto& [id, in] : incidents_) {
+    if (in.state != "resolved") continue;
+    auto plan = incident_plan(in);
+    auto window = plan.is_ok() ? plan->plan.reopen_within : std::nullopt;
+    if (window && in.resolved_at + *window > clock_.now()) {
+      reopenable_[{in.plan_id, in.watch}] = id;
+      schedule_close(in, in.resolved_at + *window);
+    } else {
+      to_close.push_back(id);
+    }
+  }
+  for (const auto& id : to_close) close_incident(id);
   s = store_.scan(Table::kOutbox, "", [&](std::string_view key, std::string_view value) {
     std::uint64_t seq = 0;
     std::from_chars(key.data(), key.data() + key.size(), seq);
@@ -220,6 +255,24 @@ void Core::add_live(const std::string& id, const StoredPlan& sp) {
   live.stored = &sp;
   // Compiled once per plan version (apply_plan drops the old version's).
   for (const auto& rule : sp.plan.levels) live.evaluators.emplace_back(rule.condition, eo);
+  if (const auto& r = sp.plan.resolve; r.automatic) {
+    // "(WHEN) for FOR", or "(not (L1 or L2 ...)) for FOR": the canonical texts parse back
+    // to the same conditions, so the resolver is compiled like any condition.
+    std::string calm;
+    if (r.condition) {
+      calm = "(" + r.condition->to_string() + ")";
+    } else {
+      for (const auto& rule : sp.plan.levels) calm += (calm.empty() ? "" : " or ") + ("(" + rule.condition.to_string() + ")");
+      calm = "(not (" + calm + "))";
+    }
+    auto parsed = rules::Condition::parse(calm + " for " + rules::format_duration(r.hold_for));
+    if (auto* c = std::get_if<rules::Condition>(&parsed)) {
+      live.resolver.emplace(*c, eo);
+    } else {
+      spdlog::error("plan {}: its resolve rule does not compile ({}); incidents are resolved by hand", id,
+                    std::get<rules::ParseError>(parsed).message);
+    }
+  }
   std::set<std::string> quantities;
   for (const auto& rule : sp.plan.levels) {
     for (const auto& q : rule.condition.quantities()) quantities.insert(q);
@@ -565,8 +618,13 @@ void Core::evaluate(const sensors::Reading& reading) {
         watch.states.push_back(e.new_state());
         e.set_attributes(*watch.states.back(), attributes);
       }
+      if (live->resolver) {
+        watch.resolve_state = live->resolver->new_state();
+        live->resolver->set_attributes(*watch.resolve_state, attributes);
+      }
     }
     for (std::size_t i = 0; i < evaluators.size(); ++i) evaluators[i].observe(*watch.states[i], sample, now);
+    if (live->resolver) live->resolver->observe(*watch.resolve_state, sample, now);
     watch.last_reading = reading;
     check(*live, it->first, watch);
   }
@@ -605,6 +663,10 @@ void Core::refresh_attributes() {
         live.evaluators[i].set_attributes(*watch.states[i], attributes);
         live.evaluators[i].advance(*watch.states[i], now);
       }
+      if (live.resolver && watch.resolve_state) {
+        live.resolver->set_attributes(*watch.resolve_state, attributes);
+        live.resolver->advance(*watch.resolve_state, now);
+      }
       check(live, key, watch);
     }
   }
@@ -615,15 +677,34 @@ void Core::check(LivePlan& live, const std::string& key, Watch& watch) {
   const auto& evaluators = live.evaluators;
   // Levels are ordered most severe first: the first that holds is the level.
   for (std::size_t i = 0; i < evaluators.size(); ++i) {
-    if (evaluators[i].truth(*watch.states[i])) {
-      raise(sp, sp.plan.levels[i], key, watch);
-      break;
+    if (!evaluators[i].truth(*watch.states[i])) continue;
+    bool current_holds = false;
+    if (auto open = open_by_plan_place_.find({sp.plan.id, key}); open != open_by_plan_place_.end()) {
+      const auto level = incidents_.at(open->second).level;
+      for (std::size_t j = 0; j < evaluators.size(); ++j) {
+        if (sp.plan.levels[j].level == level) current_holds = evaluators[j].truth(*watch.states[j]);
+      }
+    }
+    raise(sp, sp.plan.levels[i], key, watch, current_holds);
+    break;
+  }
+  // The plan's resolve rule: calm for long enough resolves the open incident here.
+  if (live.resolver && watch.resolve_state && live.resolver->truth(*watch.resolve_state)) {
+    if (auto open = open_by_plan_place_.find({sp.plan.id, key}); open != open_by_plan_place_.end()) {
+      const auto& rule = sp.plan.resolve;
+      resolve_incident(incidents_.at(open->second), "plan",
+                       rule.condition ? "\"" + rule.condition_text + "\" held for " + rules::format_duration(rule.hold_for)
+                                      : "no level's condition held for " + rules::format_duration(rule.hold_for));
     }
   }
   auto now = clock_.now();
   std::optional<Time> next;
   for (std::size_t i = 0; i < evaluators.size(); ++i) {
     auto t = evaluators[i].next_change(*watch.states[i], now);
+    if (t && (!next || *t < *next)) next = t;
+  }
+  if (live.resolver && watch.resolve_state) {
+    auto t = live.resolver->next_change(*watch.resolve_state, now);
     if (t && (!next || *t < *next)) next = t;
   }
   if (!next) return;
@@ -646,35 +727,60 @@ void Core::on_watch_timer(std::string_view plan_id, std::string_view key) {
   auto now = clock_.now();
   const auto& evaluators = live->second.evaluators;
   for (std::size_t i = 0; i < evaluators.size(); ++i) evaluators[i].advance(*watch.states[i], now);
+  if (live->second.resolver && watch.resolve_state) live->second.resolver->advance(*watch.resolve_state, now);
   check(live->second, it->first, watch);
 }
 
-void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::string& watch_key, const Watch& watch) {
+void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::string& watch_key, const Watch& watch,
+                 bool current_holds) {
   const sensors::Reading& reading = watch.last_reading;
   auto now = clock_.now();
   auto key = std::make_pair(sp.plan.id, watch_key);
   auto open = open_by_plan_place_.find(key);
   Incident* incident = nullptr;
   std::string msg_type;
+  std::string kind;
   Batch batch;
   if (open == open_by_plan_place_.end()) {
-    Incident in;
-    in.id = "inc-" + padded(next_incident_seq_++, 6);
-    in.plan_id = sp.plan.id;
-    in.plan_version = sp.version;
-    in.place = watch.place;
-    in.watch = watch_key;
-    in.level = rule.level;
-    in.opened_at = now;
-    batch.put(Table::kMeta, std::string(kMetaIncidentSeq), std::to_string(next_incident_seq_));
-    incident = &incidents_.emplace(in.id, std::move(in)).first->second;
-    open_by_plan_place_[key] = incident->id;
-    ++stats_.incidents_opened;
-    msg_type = "Alert";
+    if (auto again = reopenable_.find(key); again != reopenable_.end()) {
+      // Raised again within the plan's reopen_within: the same incident goes on.
+      incident = &incidents_.at(again->second);
+      reopenable_.erase(again);
+      if (auto t = close_timers_.find(incident->id); t != close_timers_.end()) {
+        clock_.cancel(t->second);
+        close_timers_.erase(t);
+      }
+      incident->state = "open";
+      incident->level = rule.level;
+      incident->resolved_at = Time{};
+      incident->resolved_by.clear();
+      ++incident->reopened;
+      open_by_plan_place_[key] = incident->id;
+      msg_type = "Update";
+      kind = "reopened";
+    } else {
+      Incident in;
+      in.id = "inc-" + padded(next_incident_seq_++, 6);
+      in.plan_id = sp.plan.id;
+      in.plan_version = sp.version;
+      in.place = watch.place;
+      in.watch = watch_key;
+      in.level = rule.level;
+      in.opened_at = now;
+      batch.put(Table::kMeta, std::string(kMetaIncidentSeq), std::to_string(next_incident_seq_));
+      incident = &incidents_.emplace(in.id, std::move(in)).first->second;
+      open_by_plan_place_[key] = incident->id;
+      ++stats_.incidents_opened;
+      msg_type = "Alert";
+      kind = "opened";
+    }
   } else {
     incident = &incidents_.at(open->second);
-    // Further readings join the open incident; only a more severe level is news.
-    if (!plans::more_severe(rule.level, incident->level)) return;
+    // Further readings join the open incident. A more severe level is news; a less
+    // severe one only once the incident's own level no longer holds.
+    if (rule.level == incident->level) return;
+    if (!plans::more_severe(rule.level, incident->level) && current_holds) return;
+    kind = plans::more_severe(rule.level, incident->level) ? "level_raised" : "level_lowered";
     incident->level = rule.level;
     msg_type = "Update";
   }
@@ -715,7 +821,7 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
   enqueue(batch, OutboundMessage{topic("incidents/" + incident->id), incident_json(*incident), 1, true});
   batch.put(Table::kIncidents, incident->id, dump(incident_to_store(*incident)));
   json event = {{"time_ms", to_ms(now)},
-                {"kind", msg_type == "Alert" ? "opened" : "level_raised"},
+                {"kind", kind},
                 {"level", plans::level_name(rule.level)},
                 {"alert", alert.identifier},
                 {"cause", fmt::format("{} {} {} from sensor {} at {} met \"{}\" (plan {} v{})", reading.quantity,
@@ -723,7 +829,7 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
                                       reading.place.str(), level_rule->condition_text, plan->plan.id, plan->version)}};
   batch.put(Table::kEvents, incident->id + "/" + padded(next_event_seq_++, 12), dump(event));
   batch.put(Table::kMeta, std::string(kMetaEventSeq), std::to_string(next_event_seq_));
-  spdlog::info("{} {}: level {} ({}) at {} — {}", msg_type == "Alert" ? "opened" : "raised", incident->id,
+  spdlog::info("{} {}: level {} ({}) at {} — {}", kind, incident->id,
                plans::level_name(rule.level), plans::level_color(rule.level), incident->place.str(),
                event["cause"].get<std::string>());
   commit(batch, "incident " + incident->id);
@@ -789,6 +895,154 @@ cap::Alert Core::build_alert(const Incident& incident, const StoredPlan& sp, con
     a.infos.push_back(std::move(info));
   }
   return a;
+}
+
+// ---------------------------------------------------------------- incident lifecycle
+
+StatusOr<StoredPlan> Core::incident_plan(const Incident& incident) {
+  if (auto it = plans_.find(incident.plan_id); it != plans_.end() && it->second.version == incident.plan_version) {
+    return it->second;
+  }
+  return plan(incident.plan_id, incident.plan_version);
+}
+
+void Core::add_event(Batch& batch, const Incident& incident, std::string_view kind, const std::string& cause,
+                     std::string_view alert) {
+  json event = {{"time_ms", to_ms(clock_.now())},
+                {"kind", kind},
+                {"level", plans::level_name(incident.level)},
+                {"cause", cause}};
+  if (!alert.empty()) event["alert"] = alert;
+  batch.put(Table::kEvents, incident.id + "/" + padded(next_event_seq_++, 12), dump(event));
+  batch.put(Table::kMeta, std::string(kMetaEventSeq), std::to_string(next_event_seq_));
+}
+
+void Core::put_incident(Batch& batch, const Incident& incident) {
+  enqueue(batch, OutboundMessage{topic("incidents/" + incident.id), incident_json(incident), 1, true});
+  batch.put(Table::kIncidents, incident.id, dump(incident_to_store(incident)));
+}
+
+Status Core::acknowledge(std::string_view id, std::string_view by, std::string_view note) {
+  auto it = incidents_.find(id);
+  if (it == incidents_.end()) return Status::not_found("no incident \"" + std::string(id) + "\"");
+  Incident& in = it->second;
+  if (in.state != "open") {
+    return Status::failed_precondition("incident " + in.id + " is " + in.state + ", not open: nothing to acknowledge");
+  }
+  in.state = "acknowledged";
+  in.acknowledged_at = clock_.now();
+  in.acknowledged_by = std::string(by);
+  in.updated_at = in.acknowledged_at;
+  Batch batch;
+  add_event(batch, in, "acknowledged",
+            "acknowledged by " + std::string(by) + (note.empty() ? "" : ": " + std::string(note)));
+  put_incident(batch, in);
+  spdlog::info("acknowledged {} by {}", in.id, by);
+  commit(batch, "incident " + in.id);
+  return Status::ok();
+}
+
+Status Core::resolve(std::string_view id, std::string_view by, std::string_view note) {
+  auto it = incidents_.find(id);
+  if (it == incidents_.end()) return Status::not_found("no incident \"" + std::string(id) + "\"");
+  Incident& in = it->second;
+  if (in.state == "resolved" || in.state == "closed") {
+    return Status::failed_precondition("incident " + in.id + " is already " + in.state);
+  }
+  resolve_incident(in, by, "resolved by " + std::string(by) + (note.empty() ? "" : ": " + std::string(note)));
+  return Status::ok();
+}
+
+void Core::resolve_incident(Incident& in, std::string_view by, const std::string& cause) {
+  const auto now = clock_.now();
+  open_by_plan_place_.erase({in.plan_id, in.watch});
+  in.state = "resolved";
+  in.resolved_at = now;
+  in.resolved_by = std::string(by);
+  in.updated_at = now;
+  ++stats_.incidents_resolved;
+
+  Batch batch;
+  // The Cancel alert: the same texts, all clear, referring to every earlier message.
+  auto plan = incident_plan(in);
+  if (plan.is_ok()) {
+    const plans::LevelRule* rule = nullptr;
+    for (const auto& r : plan->plan.levels) {
+      if (r.level == in.level) rule = &r;
+    }
+    if (rule == nullptr && !plan->plan.levels.empty()) rule = &plan->plan.levels.back();
+    if (rule != nullptr) {
+      sensors::Reading trigger;
+      trigger.sensor_id = in.sensor_id;
+      trigger.place = in.place;
+      trigger.quantity = in.quantity;
+      trigger.value = in.value;
+      trigger.unit = in.unit;
+      trigger.time = in.reading_time;
+      auto alert = build_alert(in, *plan, *rule, "Cancel", trigger);
+      alert.note = cause;
+      for (auto& info : alert.infos) {
+        info.urgency = "Past";
+        info.response_types = {"AllClear"};
+      }
+      in.alerts.push_back(SentAlert{alert.identifier, alert.sent, "Cancel", in.level});
+      ++stats_.alerts_sent;
+      enqueue(batch, OutboundMessage{topic("alerts/" + in.place.str()), cap::to_json(alert, zone_), 1, false});
+      if (options_.cap_xml) {
+        enqueue(batch, OutboundMessage{topic("alerts-xml/" + in.place.str()), cap::to_xml(alert, zone_), 1, false});
+      }
+      add_event(batch, in, "resolved", cause, alert.identifier);
+    } else {
+      add_event(batch, in, "resolved", cause);
+    }
+  } else {
+    spdlog::error("incident {}: its plan version cannot be read ({}); resolved without a Cancel alert", in.id,
+                  plan.status().to_string());
+    add_event(batch, in, "resolved", cause);
+  }
+  auto window = plan.is_ok() ? plan->plan.reopen_within : std::nullopt;
+  if (window) {
+    reopenable_[{in.plan_id, in.watch}] = in.id;
+    schedule_close(in, now + *window);
+  } else {
+    in.state = "closed";
+    add_event(batch, in, "closed", "resolved, and the plan does not reopen incidents");
+  }
+  put_incident(batch, in);
+  spdlog::info("resolved {} ({}): {}", in.id, by, cause);
+  commit(batch, "incident " + in.id);
+}
+
+void Core::schedule_close(const Incident& incident, Time at) {
+  if (auto t = close_timers_.find(incident.id); t != close_timers_.end()) clock_.cancel(t->second);
+  close_timers_[incident.id] = clock_.schedule_at(at, [this, id = incident.id] { close_incident(id); });
+}
+
+void Core::close_incident(const std::string& id) {
+  close_timers_.erase(id);
+  auto it = incidents_.find(id);
+  if (it == incidents_.end() || it->second.state != "resolved") return;
+  Incident& in = it->second;
+  if (auto r = reopenable_.find({in.plan_id, in.watch}); r != reopenable_.end() && r->second == in.id) {
+    reopenable_.erase(r);
+  }
+  in.state = "closed";
+  in.updated_at = clock_.now();
+  Batch batch;
+  add_event(batch, in, "closed", "not raised again within the plan's reopen_within");
+  put_incident(batch, in);
+  commit(batch, "incident " + in.id);
+}
+
+StatusOr<std::vector<std::string>> Core::timeline(std::string_view id) {
+  if (!incidents_.count(std::string(id))) return Status::not_found("no incident \"" + std::string(id) + "\"");
+  std::vector<std::string> out;
+  auto s = store_.scan(Table::kEvents, std::string(id) + "/", [&](std::string_view, std::string_view value) {
+    out.emplace_back(value);
+    return true;
+  });
+  if (!s) return s;
+  return out;
 }
 
 std::string Core::incident_json(const Incident& in) const {
@@ -1022,6 +1276,23 @@ StatusOr<std::size_t> Core::import_sensors(std::string_view text, std::string_vi
   }
   for (auto& s : result.items) sensors_.upsert(std::move(s));
   refresh_attributes();
+  return result.items.size();
+}
+
+StatusOr<std::size_t> Core::import_staff(std::string_view text, std::string_view file, Diagnostics& diagnostics) {
+  auto result = sensors::parse_staff(text, file, zone_->name());
+  if (!result.ok()) {
+    diagnostics = std::move(result.diagnostics);
+    return Status::invalid_argument("the staff file has " + std::to_string(diagnostics.size()) +
+                                    " error(s); nothing was imported");
+  }
+  Batch batch;
+  for (const auto& m : result.items) batch.put(Table::kStaff, m.id, sensors::to_json(m));
+  if (auto s = store_.write(batch); !s.is_ok()) {
+    ++stats_.store_errors;
+    return s.with_context("storing staff");
+  }
+  for (auto& m : result.items) staff_.upsert(std::move(m));
   return result.items.size();
 }
 

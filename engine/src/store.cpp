@@ -15,6 +15,7 @@ std::string_view table_name(Table table) {
     case Table::kEvents: return "events";
     case Table::kOutbox: return "outbox";
     case Table::kReports: return "reports";
+    case Table::kStaff: return "staff";
   }
   return "unknown";
 }

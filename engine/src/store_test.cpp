@@ -144,6 +144,33 @@ TEST_F(RocksStoreTest, StoreFromBeforeTheReportsTableOpensKeepsItsDataAndGetsThe
   EXPECT_TRUE((*store)->get(Table::kPlans, "fire")->has_value());
 }
 
+TEST_F(RocksStoreTest, StoreFromBeforeTheStaffTableOpensKeepsItsDataAndGetsTheTable) {
+  // A store as the engine wrote it with the reports table but before the staff roster.
+  std::vector<std::string> with_reports = kFirstVersionFamilies;
+  with_reports.push_back("reports");
+  ASSERT_NO_FATAL_FAILURE(make_rocksdb(dir_, with_reports, {{"format", "lookout-store-1"}, {"incident_seq", "3"}},
+                                       {{"fire", R"({"id":"fire","version":1})"}}));
+  auto before = families_of(dir_);
+  ASSERT_EQ(std::find(before.begin(), before.end(), "staff"), before.end());
+  {
+    auto store = RocksStore::open(dir_.string());
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    EXPECT_EQ(*(*store)->get(Table::kMeta, "incident_seq"), std::optional<std::string>("3"));
+    EXPECT_TRUE((*store)->get(Table::kPlans, "fire")->has_value());
+    EXPECT_FALSE((*store)->get(Table::kStaff, "w-1")->has_value());
+    Batch b;
+    b.put(Table::kStaff, "w-1", "{}");
+    ASSERT_TRUE((*store)->write(b).is_ok());
+  }
+  auto families = families_of(dir_);
+  EXPECT_NE(std::find(families.begin(), families.end(), "staff"), families.end());
+  auto store = RocksStore::open(dir_.string());
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+  EXPECT_EQ(*(*store)->get(Table::kStaff, "w-1"), std::optional<std::string>("{}"));
+  // Tables are separate: the same key elsewhere is another record.
+  EXPECT_FALSE((*store)->get(Table::kSensors, "w-1")->has_value());
+}
+
 TEST_F(RocksStoreTest, MissingTablesAreAddedOnlyToALookoutStore) {
   // The first version's tables but no format marker: damaged or not ours. Refused, and
   // left as it was (no table added).

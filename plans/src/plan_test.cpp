@@ -1,4 +1,5 @@
 #include "lookout/plans/plan.h"
+#include "lookout/rules/evaluator.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -967,13 +968,14 @@ TEST(PlanTest, ResidentialFireIsBilingual) {
       EXPECT_FALSE(t.instruction.empty());
     }
   }
-  // Orange: smoke 15 % (converted to 0.15 /) is enough.
+  // Orange: one detector reading smoke 15 % (converted to 0.15 /) is enough; 14 % is not.
   const LevelRule& orange = r.plan->levels[1];
   EXPECT_EQ(orange.level, Level::kII);
-  EXPECT_TRUE(orange.condition.evaluate([](std::string_view q) -> std::optional<rules::Value> {
-    if (q == "smoke") return rules::Value{15, "%"};
-    return std::nullopt;
-  }));
+  rules::Evaluator eval(orange.condition);
+  auto state = eval.new_state();
+  const Time t{};
+  EXPECT_FALSE(eval.observe(*state, rules::Sample{"smoke", 14, "%", t, "smk-1"}, t));
+  EXPECT_TRUE(eval.observe(*state, rules::Sample{"smoke", 15, "%", t, "smk-2"}, t));
 }
 
 TEST(PlanTest, ResidentialFireResponse) {

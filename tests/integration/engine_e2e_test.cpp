@@ -350,6 +350,68 @@ TEST_F(EngineEndToEnd, Mqtt5SensorsWorkToo) {
   EXPECT_TRUE(probe.wait_for("lookout/v1/alerts/xc/hl/qy/g03/b12", kWait)) << engine_.log();
 }
 
+TEST_F(EngineEndToEnd, StaffRosterIsImportedWithLookoutctlAndABadFileChangesNothing) {
+  ASSERT_NO_FATAL_FAILURE(start_engine());
+  auto imported = ctl({"staff", "import", file("staff.yaml", R"(staff:
+  - id: w-zhang
+    name: 张伟
+    roles: [grid_worker, fire_warden]
+    kind: grid_worker
+    home: xc/hl/qy/g03
+    shifts: [mon-fri 08:00-18:00, fri 22:00-06:00]
+  - id: duty-qy
+    name: Duty officer
+    roles: [duty_officer]
+    kind: community_worker
+    home: xc/hl/qy
+    time_zone: Europe/London
+    on_call: always
+)")});
+  ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+  EXPECT_NE(imported.out.find("imported 2 staff"), std::string::npos) << imported.out;
+
+  auto list = ctl({"staff", "list", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto staff = json::parse(list.out)["staff"];
+  ASSERT_EQ(staff.size(), 2u);
+  EXPECT_EQ(staff[0]["id"], "duty-qy");
+  EXPECT_EQ(staff[0]["on_call_always"], true);
+  EXPECT_EQ(staff[0]["time_zone"], "Europe/London");
+  EXPECT_EQ(staff[1]["id"], "w-zhang");
+  EXPECT_EQ(staff[1]["name"], "张伟");
+  EXPECT_EQ(staff[1]["kind"], "grid_worker");
+  EXPECT_EQ(staff[1]["home"], "xc/hl/qy/g03");
+  EXPECT_EQ(staff[1]["time_zone"], "Asia/Shanghai");  // the engine's, as none was given
+  EXPECT_EQ(staff[1]["roles"], json::array({"grid_worker", "fire_warden"}));
+  ASSERT_EQ(staff[1]["shifts"].size(), 2u);
+  EXPECT_EQ(staff[1]["shifts"][1], json({{"days", {"fri"}}, {"start", "22:00"}, {"end", "06:00"}}));
+  auto text = ctl({"staff", "list"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("mon-fri 08:00-18:00; fri 22:00-06:00 (Asia/Shanghai)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("on call always (Europe/London)"), std::string::npos) << text.out;
+
+  // A CSV whose second member has a bad shift: refused whole, with file:line:column,
+  // and the roster stays as it was.
+  auto bad_path = file("staff-bad.csv",
+                       "id,name,roles,kind,home,shifts\n"
+                       "w-zhang,Zhang Wei,grid_worker,grid_worker,xc/hl/qy/g01,daily 08:00-20:00\n"
+                       "w-new,New,grid_worker,grid_worker,xc/hl/qy/g01,mon-fri 8-18\n");
+  auto bad = ctl({"staff", "import", bad_path});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find(bad_path + ":3:56: shift \"mon-fri 8-18\": start time \"8\" is not a time of day"),
+            std::string::npos)
+      << bad.err;
+  EXPECT_NE(bad.err.find("nothing was imported"), std::string::npos) << bad.err;
+  list = ctl({"staff", "list", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  staff = json::parse(list.out)["staff"];
+  ASSERT_EQ(staff.size(), 2u);
+  EXPECT_EQ(staff[1]["home"], "xc/hl/qy/g03");
+  auto status = ctl({"status", "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(json::parse(status.out)["staff"], 2);
+}
+
 TEST_F(EngineEndToEnd, LookoutctlSaysClearlyWhenNoEngineRuns) {
   auto r = ctl({"plan", "list"});
   EXPECT_EQ(r.exit_code, 3);

@@ -15,6 +15,7 @@
 #include "http_client.h"
 #include "plan_diff.h"
 #include "lookout/plans/plan.h"
+#include "lookout/sensors/staff.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -290,6 +291,24 @@ std::string pad(std::string s, std::size_t n) {
   return s;
 }
 
+// One line per member: id, kind, home, when on duty (in the member's time zone), roles.
+void print_staff(const json& reply) {
+  if (reply["staff"].empty()) std::cout << "no staff registered\n";
+  for (const auto& item : reply["staff"]) {
+    auto m = sensors::staff_from_json(item.dump());
+    if (!m.is_ok()) {
+      std::cout << item.value("id", "?") << ": " << m.status().message() << "\n";
+      continue;
+    }
+    std::string duty = m->on_call_always ? "on call always" : sensors::format_shifts(m->shifts);
+    std::string roles;
+    for (const auto& r : m->roles) roles += (roles.empty() ? "" : ",") + r;
+    if (m->all_round) roles += roles.empty() ? "all-round" : " (all-round)";
+    std::cout << pad(m->id, 16) << pad(std::string(sensors::staff_kind_name(m->kind)), 20) << pad(m->home.str(), 20)
+              << duty << " (" << m->time_zone << ")  " << roles << "  " << m->name << "\n";
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -364,8 +383,10 @@ int main(int argc, char** argv) {
   diff->add_option("--to", diff_to, "the stored version to compare to (default: the running one)");
   diff->callback([&] { rc = plan_diff(g, diff_target, diff_version, diff_to); });
 
-  for (std::string what : {"places", "sensors"}) {
-    auto* cmd = app.add_subcommand(what, what == "places" ? "the place registry" : "the sensor registry");
+  for (std::string what : {"places", "sensors", "staff"}) {
+    auto* cmd = app.add_subcommand(what, what == "places"    ? "the place registry"
+                                         : what == "sensors" ? "the sensor registry"
+                                                             : "the staff roster: who can be assigned, and when");
     cmd->require_subcommand(1);
     auto file = std::make_shared<std::string>();
     auto* import = cmd->add_subcommand("import", "import " + what + " from a CSV or YAML file (all or nothing)");
@@ -374,6 +395,7 @@ int main(int argc, char** argv) {
     auto* ls = cmd->add_subcommand("list", "list the registered " + what);
     ls->callback([&, what] {
       rc = simple_get(g, "/v1/" + what, [what](const json& r) {
+        if (what == "staff") return print_staff(r);
         for (const auto& item : r[what]) {
           if (what == "places") {
             std::cout << pad(item["path"].get<std::string>(), 28) << item.value("name", "") << "\n";
@@ -424,7 +446,7 @@ int main(int argc, char** argv) {
       std::cout << "engine: " << s["status"].get<std::string>() << "  (broker " << s["broker"].get<std::string>()
                 << ", store " << s["store"].get<std::string>() << ")\n"
                 << "plans " << s["plans"] << ", places " << s["places"] << ", sensors " << s["sensors"]
-                << ", open incidents " << s["open_incidents"] << "\n";
+                << ", staff " << s.value("staff", 0) << ", open incidents " << s["open_incidents"] << "\n";
       for (const auto& [k, v] : s["counters"].items()) std::cout << "  " << pad(k, 18) << v << "\n";
     });
   });

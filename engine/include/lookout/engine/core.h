@@ -30,6 +30,7 @@
 #include "lookout/sensors/registry.h"
 #include "lookout/sensors/report.h"
 #include "lookout/sensors/senml.h"
+#include "lookout/sensors/staff.h"
 
 namespace date { class time_zone; }
 
@@ -75,9 +76,17 @@ struct Incident {
   // sensor. One open incident per plan and watch.
   std::string watch;
   plans::Level level = plans::Level::kIV;
-  std::string state = "open";  // open (later: acknowledged, responding, resolved, closed)
+  // open -> acknowledged -> (responding) -> resolved -> closed. Resolved incidents of a
+  // plan with reopen_within stay "resolved" for that long (raised again, they reopen);
+  // then, or at once without reopen_within, they are "closed".
+  std::string state = "open";
   Time opened_at;
   Time updated_at;
+  Time acknowledged_at{};
+  std::string acknowledged_by;
+  Time resolved_at{};
+  std::string resolved_by;      // who resolved it, or "plan" when its resolve rule did
+  std::uint32_t reopened = 0;   // times it was reopened
   // What raised it (the reading that made the condition true).
   std::string sensor_id;
   std::string quantity;
@@ -99,6 +108,7 @@ struct CoreStats {
   std::uint64_t plan_evaluations = 0;  // (reading, plan) pairs evaluated: what the rule index selected
   std::uint64_t reports = 0;            // new incident reports evaluated (rejected ones are dead letters)
   std::uint64_t reports_duplicate = 0;  // reports sent again with a known id: answered, not evaluated again
+  std::uint64_t incidents_resolved = 0;
 };
 
 struct PlanSummary {
@@ -142,11 +152,25 @@ class Core {
 
   StatusOr<std::size_t> import_places(std::string_view text, std::string_view file, Diagnostics& diagnostics);
   StatusOr<std::size_t> import_sensors(std::string_view text, std::string_view file, Diagnostics& diagnostics);
+  // The staff roster (docs/registries.md, "Staff roster"), all or nothing like the
+  // other registries. Members without a time zone get the engine's.
+  StatusOr<std::size_t> import_staff(std::string_view text, std::string_view file, Diagnostics& diagnostics);
   const sensors::PlaceRegistry& places() const { return places_; }
   const sensors::SensorRegistry& sensors() const { return sensors_; }
+  const sensors::StaffRegistry& staff() const { return staff_; }
 
   std::vector<const Incident*> incidents() const;  // by id
   const Incident* incident(std::string_view id) const;
+  // A coordinator acknowledges an open incident (kFailedPrecondition when it is not
+  // open; kNotFound when there is none). `by` and `note` go into its timeline.
+  Status acknowledge(std::string_view id, std::string_view by, std::string_view note);
+  // A coordinator resolves an incident that is not resolved yet: CAP Cancel with
+  // references to every earlier alert, timeline entry, retained state.
+  Status resolve(std::string_view id, std::string_view by, std::string_view note);
+  // The incident's timeline, oldest first: each entry is a JSON object with time_ms,
+  // kind (opened, level_raised, level_lowered, acknowledged, resolved, reopened,
+  // closed) and cause.
+  StatusOr<std::vector<std::string>> timeline(std::string_view id);
 
   CoreStats stats() const;
   bool store_healthy() const { return store_healthy_; }
@@ -169,6 +193,7 @@ class Core {
     std::string sensor;  // scope: sensor only: the sensor it watches
     std::vector<rules::Evaluator::StatePtr> states;  // parallel to the plan's levels
     sensors::Reading last_reading;
+    rules::Evaluator::StatePtr resolve_state;  // the plan's resolve rule, when automatic
     std::optional<Clock::TimerId> timer;
     Time timer_due;
   };
@@ -184,6 +209,9 @@ class Core {
   struct LivePlan {
     const StoredPlan* stored = nullptr;  // in plans_
     std::vector<rules::Evaluator> evaluators;
+    // The plan's automatic resolve rule, compiled: "(WHEN) for FOR", or without WHEN
+    // "(not (LEVEL1 or LEVEL2 ...)) for FOR".
+    std::optional<rules::Evaluator> resolver;
     StringMap<Watch> watches;  // watch key (Incident::watch) -> watch
     std::vector<std::pair<std::string, std::string>> index_keys;  // (quantity, prefix) it is indexed under
   };
@@ -236,7 +264,22 @@ class Core {
   void add_live(const std::string& id, const StoredPlan& stored);
   // Takes plan `id` out of the index and drops its evaluators, watches and timers.
   void drop_live(std::string_view id);
-  void raise(const StoredPlan& plan, const plans::LevelRule& rule, const std::string& key, const Watch& watch);
+  // Opens, reopens or changes the level of the incident of (plan, watch key). A lower
+  // level than the incident's is taken only when `current_holds` is false (the
+  // incident's own level no longer holds).
+  void raise(const StoredPlan& plan, const plans::LevelRule& rule, const std::string& key, const Watch& watch,
+             bool current_holds);
+  // Resolves an open incident: Cancel alert, timeline, retained state; then closes it
+  // or keeps it reopenable for the plan's reopen_within.
+  void resolve_incident(Incident& incident, std::string_view by, const std::string& cause);
+  void close_incident(const std::string& id);
+  void schedule_close(const Incident& incident, Time at);
+  // The plan version an incident started with (versions are immutable).
+  StatusOr<StoredPlan> incident_plan(const Incident& incident);
+  void add_event(Batch& batch, const Incident& incident, std::string_view kind, const std::string& cause,
+                 std::string_view alert = {});
+  // Queues the incident's record and retained state in `batch`.
+  void put_incident(Batch& batch, const Incident& incident);
   cap::Alert build_alert(const Incident& incident, const StoredPlan& plan, const plans::LevelRule& rule,
                          const std::string& msg_type, const sensors::Reading& reading) const;
   std::string incident_json(const Incident& incident) const;
@@ -267,8 +310,12 @@ class Core {
   sensors::Reading reading_scratch_;   // handle_readings()'s scratch: keeps its capacity
   sensors::PlaceRegistry places_;
   sensors::SensorRegistry sensors_;
+  sensors::StaffRegistry staff_;
   std::map<std::string, Incident, std::less<>> incidents_;
   std::map<std::pair<std::string, std::string>, std::string> open_by_plan_place_;  // (plan, watch key) -> incident
+  // Resolved incidents that may still reopen: (plan, watch key) -> incident.
+  std::map<std::pair<std::string, std::string>, std::string> reopenable_;
+  std::map<std::string, Clock::TimerId, std::less<>> close_timers_;  // incident -> its closing
   std::unordered_map<std::string, bool> sensor_online_;
 
   std::map<std::uint64_t, PendingMessage> outbox_;

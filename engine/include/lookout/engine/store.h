@@ -31,11 +31,12 @@ enum class Table {
   kEvents,        // incident id / sequence (12 digits) -> timeline entry
   kOutbox,        // sequence (20 digits) -> message waiting to be published
   kReports,       // report id -> the report as received, its receipt status and incident
+  kStaff,         // staff id -> StaffMember (the staff roster)
   // New tables go at the end: a store written before them opens and gets them added.
 };
 inline constexpr Table kAllTables[] = {Table::kMeta,      Table::kPlans,     Table::kPlanVersions, Table::kPlaces,
                                        Table::kSensors,   Table::kIncidents, Table::kEvents,       Table::kOutbox,
-                                       Table::kReports};
+                                       Table::kReports,   Table::kStaff};
 std::string_view table_name(Table table);
 
 // A set of puts and deletes applied all together or not at all.
