@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "lookout/base/time_format.h"
+#include "lookout/rules/units.h"
 
 namespace lookout::engine {
 
@@ -103,6 +104,30 @@ StatusOr<Incident> incident_from_store(std::string_view text) {
     return Status::corruption(std::string("incident record: ") + e.what());
   }
 }
+
+// Whether reading `r` is evidence for `e`: it meets a comparison of `e` that is not
+// under a "not" (a window comparison on its quantity counts as met).
+bool supports(const rules::Expr& e, const sensors::Reading& r, bool negated = false) {
+  auto meets = [&](const rules::Comparison& c) {
+    if (c.quantity != r.quantity) return false;
+    if (c.aggregate != rules::Aggregate::kLatest) return true;
+    auto v = rules::convert(r.value, r.unit, c.unit);
+    bool converted = !c.unit.empty() && !r.unit.empty() && r.unit != c.unit;
+    return v && rules::satisfies(*v, c.op, c.threshold, converted);
+  };
+  switch (e.kind) {
+    case rules::Expr::Kind::kCompare: return !negated && meets(e.compare);
+    case rules::Expr::Kind::kSensors: return !negated && !e.sensors.offline && meets(e.sensors.compare);
+    case rules::Expr::Kind::kNot: return supports(*e.children.front(), r, !negated);
+    default: break;
+  }
+  for (const auto& child : e.children) {
+    if (supports(*child, r, negated)) return true;
+  }
+  return false;
+}
+
+constexpr std::size_t kRecentReadings = 32;
 
 }  // namespace
 
@@ -626,6 +651,20 @@ void Core::evaluate(const sensors::Reading& reading) {
     for (std::size_t i = 0; i < evaluators.size(); ++i) evaluators[i].observe(*watch.states[i], sample, now);
     if (live->resolver) live->resolver->observe(*watch.resolve_state, sample, now);
     watch.last_reading = reading;
+    {
+      auto same = std::find_if(watch.recent.begin(), watch.recent.end(), [&](const sensors::Reading& r) {
+        return r.sensor_id == reading.sensor_id && r.quantity == reading.quantity;
+      });
+      if (same != watch.recent.end()) {
+        if (same->time <= reading.time) *same = reading;
+      } else {
+        if (watch.recent.size() >= kRecentReadings) {
+          watch.recent.erase(std::min_element(watch.recent.begin(), watch.recent.end(),
+                                              [](const auto& a, const auto& b) { return a.time < b.time; }));
+        }
+        watch.recent.push_back(reading);
+      }
+    }
     check(*live, it->first, watch);
   }
 }
@@ -733,7 +772,16 @@ void Core::on_watch_timer(std::string_view plan_id, std::string_view key) {
 
 void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::string& watch_key, const Watch& watch,
                  bool current_holds) {
-  const sensors::Reading& reading = watch.last_reading;
+  // The reading to name in the alert: the latest one that meets the level's condition.
+  const sensors::Reading* trigger = &watch.last_reading;
+  if (rule.condition.has_root()) {
+    for (const auto& r : watch.recent) {
+      if ((trigger == &watch.last_reading || r.time > trigger->time) && supports(rule.condition.root(), r)) {
+        trigger = &r;
+      }
+    }
+  }
+  const sensors::Reading& reading = *trigger;
   auto now = clock_.now();
   auto key = std::make_pair(sp.plan.id, watch_key);
   auto open = open_by_plan_place_.find(key);
@@ -779,7 +827,11 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
     // Further readings join the open incident. A more severe level is news; a less
     // severe one only once the incident's own level no longer holds.
     if (rule.level == incident->level) return;
-    if (!plans::more_severe(rule.level, incident->level) && current_holds) return;
+    if (!plans::more_severe(rule.level, incident->level)) {
+      if (current_holds) return;
+      // Down only once the level has stood for level_down_hold: no seesaw at a threshold.
+      if (!incident->alerts.empty() && now - incident->alerts.back().sent < options_.level_down_hold) return;
+    }
     kind = plans::more_severe(rule.level, incident->level) ? "level_raised" : "level_lowered";
     incident->level = rule.level;
     msg_type = "Update";

@@ -187,7 +187,14 @@ TEST_F(CoreLifecycleTest, TheLevelGoesDownOnlyWhenItsOwnConditionNoLongerHolds) 
   EXPECT_EQ(only().level, plans::Level::kII);
   smoke(0.4);  // II still holds: nothing
   EXPECT_EQ(alerts().size(), 1u);
-  smoke(0.2);  // only III holds now
+  smoke(0.2);  // only III holds now, but II has stood for less than level_down_hold
+  EXPECT_EQ(only().level, plans::Level::kII);
+  smoke(0.5);
+  clock_.advance(5min - 1s);
+  smoke(0.2);
+  EXPECT_EQ(only().level, plans::Level::kII);
+  clock_.advance(1s);
+  smoke(0.2);  // 5 minutes at II: down to III
   EXPECT_EQ(only().level, plans::Level::kIII);
   ASSERT_EQ(alerts().size(), 2u);
   EXPECT_EQ(alerts().back()["msgType"], "Update");

@@ -176,7 +176,11 @@ TEST_F(CoreTest, MoreSevereLevelSendsUpdateReferencingTheFirstAlert) {
   EXPECT_EQ(sent[1]["references"], "lookout@qy.example,lookout@qy.example.inc-000001.1,2026-11-21T21:00:00+08:00");
   EXPECT_EQ(sent[1]["info"][0]["severity"], "Severe");
   EXPECT_EQ(sent[1]["info"][0]["description"], "temperature 65 Cel at 2026-11-21T21:00:30+08:00 from tmp-1");
-  // Back down to III (level II's condition no longer holds): an Update at III.
+  // Back down to III (level II's condition no longer holds), once II has stood for
+  // level_down_hold (5 minutes): an Update at III.
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.15}])");
+  EXPECT_EQ(alerts().size(), 2u);
+  clock_.advance(5min);
   reading(*core, "smk-1", R"([{"n":"smoke","v":0.15}])");
   ASSERT_EQ(alerts().size(), 3u);
   EXPECT_EQ(alerts()[2]["msgType"], "Update");

@@ -132,11 +132,11 @@ TEST_F(LibraryScenario, FireCleanDetectorNextToASmokingOneDoesNotBreakYellow) {
   EXPECT_EQ(got, (Expected{{3min, "III", "Alert"}}));
   ASSERT_EQ(alerts_.size(), 1u);
   EXPECT_EQ(alerts_[0]["info"][0]["headline"], "Smoke detected in Building 12");
-  // {sensor} and {value} are the building's latest reading, here the clean detector's:
-  // the text says so, and the checklist sends the grid worker to the fire panel.
+  // {sensor} and {value} name the latest reading that met the condition: the smoking
+  // detector's, not the clean one that reported after it.
   EXPECT_EQ(alerts_[0]["info"][0]["description"],
-            "Smoke has been read in Building 12 for two minutes. No fire is confirmed yet. (Latest reading of the "
-            "building: smk-1201, 0.02 / at 2026-11-21T21:02:55+08:00.)");
+            "Smoke has been read in Building 12 for two minutes (detector smk-301: 0.11 / at "
+            "2026-11-21T21:02:30+08:00). No fire is confirmed yet.");
 }
 
 // The same without smoke for the whole 2 minutes: one detector smoking for a minute

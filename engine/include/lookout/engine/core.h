@@ -49,6 +49,10 @@ struct CoreOptions {
   Duration value_max_age = std::chrono::minutes(10);  // older values count as unknown
   std::size_t max_window_samples = 4096;              // per window, per plan and place
   Duration outbox_retry = std::chrono::seconds(2);    // after a failed publish
+  // An open incident's level goes down (an Update at the lower level) only when its
+  // own level's condition no longer holds and the level has not changed for this long:
+  // a value hovering at a threshold does not send an Update every reading.
+  Duration level_down_hold = std::chrono::minutes(5);
 };
 
 // A plan as the engine holds it: the checked plan plus its stored version.
@@ -193,6 +197,10 @@ class Core {
     std::string sensor;  // scope: sensor only: the sensor it watches
     std::vector<rules::Evaluator::StatePtr> states;  // parallel to the plan's levels
     sensors::Reading last_reading;
+    // The latest reading of each (sensor, quantity) seen here, at most kRecentReadings:
+    // an alert names the reading that met the condition, not merely the last one
+    // (a clean detector may have reported after the smoking one).
+    std::vector<sensors::Reading> recent;
     rules::Evaluator::StatePtr resolve_state;  // the plan's resolve rule, when automatic
     std::optional<Clock::TimerId> timer;
     Time timer_due;
