@@ -12,12 +12,14 @@
 
 #include "lookout/base/time_format.h"
 #include "lookout/sensors/registry.h"
+#include "json_util.h"
 #include "text_util.h"
 
 namespace lookout::sensors {
 
 namespace {
 
+using internal::describe;
 using internal::quote;
 using nlohmann::json;
 
@@ -28,22 +30,6 @@ constexpr std::array<std::string_view, 5> kSources = {"hotline", "resident", "gr
 // 1678 to 2262) from overflowing on "9999-01-01T00:00:00Z".
 constexpr int kMinYear = 1900;
 constexpr int kMaxYear = 2200;
-
-std::string describe(const json& j) {
-  switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-    case json::value_t::number_float: return "a number";
-    case json::value_t::binary:
-    case json::value_t::discarded: break;
-  }
-  return "an unsupported value";
-}
 
 Status field_error(std::string_view field, const std::string& what) {
   return Status::invalid_argument("field \"" + std::string(field) + "\" " + what);

@@ -12,12 +12,14 @@
 #include <nlohmann/json.hpp>
 
 #include "lookout/base/time_format.h"
+#include "json_util.h"
 #include "text_util.h"
 
 namespace lookout::sensors {
 
 namespace {
 
+using internal::describe;
 using internal::quote;
 using nlohmann::json;
 
@@ -28,22 +30,6 @@ constexpr double kSupportedVersion = 10;
 // An update time (ut) beyond ten years is no real reporting period; the bound also
 // keeps the conversion to Duration (int64 nanoseconds) from overflowing.
 constexpr double kMaxUpdateTimeSeconds = 10.0 * 365 * 24 * 3600;
-
-std::string describe(const json& j) {
-  switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-    case json::value_t::number_float: return "a number";
-    case json::value_t::binary:
-    case json::value_t::discarded: break;
-  }
-  return "an unsupported value";
-}
 
 std::string record_prefix(std::size_t index) { return "record " + std::to_string(index) + ": "; }
 
