@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include "lookout/base/time_format.h"
 
@@ -81,6 +83,67 @@ void split_target(std::string_view target, std::string& path, std::map<std::stri
     rest = rest.substr(amp + 1);
   }
 }
+
+// An acknowledge or resolve request: {"by": "...", "note": "..."}.
+struct LifecycleRequest {
+  std::string by;
+  std::string note;
+};
+
+constexpr std::size_t kMaxByChars = 128;
+constexpr std::size_t kMaxNoteChars = 1024;
+
+// Characters (code points) in UTF-8 text; the JSON parser has checked it is valid.
+std::size_t utf8_chars(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// Control characters would end up in the timeline and in CAP XML, where most of them
+// are not allowed; a note may have line breaks and tabs.
+bool has_control(std::string_view s, bool allow_line_breaks) {
+  for (unsigned char c : s) {
+    if (allow_line_breaks && (c == '\n' || c == '\r' || c == '\t')) continue;
+    if (c < 0x20 || c == 0x7F) return true;
+  }
+  return false;
+}
+
+// Checks the body; returns what is wrong with it, or "" when it is fine.
+std::string parse_lifecycle(const std::string& body, LifecycleRequest& out) {
+  const std::string shape = R"(expected {"by": "who", "note": "optional text"})";
+  auto j = json::parse(body, nullptr, false);
+  if (j.is_discarded()) return "the body is not JSON (or not UTF-8): " + shape;
+  if (!j.is_object()) return "the body must be a JSON object: " + shape;
+  for (const auto& [key, value] : j.items()) {
+    if (key != "by" && key != "note") return "unknown field \"" + key + "\": " + shape;
+  }
+  auto by = j.find("by");
+  if (by == j.end()) return "\"by\" is required: who acknowledges or resolves the incident";
+  if (!by->is_string()) return "\"by\" must be a string";
+  out.by = by->get<std::string>();
+  if (out.by.find_first_not_of(" \t") == std::string::npos) return "\"by\" must name someone (it is blank)";
+  if (utf8_chars(out.by) > kMaxByChars) return "\"by\" is longer than " + std::to_string(kMaxByChars) + " characters";
+  if (has_control(out.by, false)) return "\"by\" must not contain control characters";
+  if (auto note = j.find("note"); note != j.end() && !note->is_null()) {
+    if (!note->is_string()) return "\"note\" must be a string";
+    out.note = note->get<std::string>();
+    if (utf8_chars(out.note) > kMaxNoteChars) {
+      return "\"note\" is longer than " + std::to_string(kMaxNoteChars) + " characters";
+    }
+    if (has_control(out.note, true)) return "\"note\" must not contain control characters other than line breaks and tabs";
+  }
+  return {};
+}
+
+// The incident states GET /v1/incidents?state= accepts; "active" is every state in
+// which the incident still needs attention.
+bool state_matches(std::string_view filter, std::string_view state) {
+  if (filter == "active") return state == "open" || state == "acknowledged" || state == "responding";
+  return filter == state;
+}
+constexpr std::string_view kStateFilters[] = {"open", "acknowledged", "responding", "resolved", "closed", "active"};
 
 }  // namespace
 
@@ -182,9 +245,24 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
     if (path == "/v1/places" && method == http::verb::get) return list_places();
     if (path == "/v1/sensors" && method == http::verb::get) return list_sensors();
     if (path == "/v1/staff" && method == http::verb::get) return list_staff();
-    if (path == "/v1/incidents" && method == http::verb::get) return list_incidents();
-    if (path.rfind("/v1/incidents/", 0) == 0 && method == http::verb::get) {
-      return show_incident(path.substr(std::string("/v1/incidents/").size()));
+    const std::string incidents_prefix = "/v1/incidents/";
+    if (path == "/v1/incidents" && method == http::verb::get) {
+      auto state = query.find("state");
+      return list_incidents(state == query.end() ? std::string() : state->second);
+    }
+    if (path.rfind(incidents_prefix, 0) == 0 && method == http::verb::get) {
+      return show_incident(path.substr(incidents_prefix.size()));
+    }
+    if (path.rfind(incidents_prefix, 0) == 0 && method == http::verb::post) {
+      // /v1/incidents/ID/ack, /v1/incidents/ID/resolve
+      auto rest = path.substr(incidents_prefix.size());
+      auto slash = rest.rfind('/');
+      if (slash != std::string::npos && slash > 0) {
+        auto id = rest.substr(0, slash);
+        auto action = rest.substr(slash + 1);
+        if (action == "ack") return change_incident(id, req.body(), &Core::acknowledge);
+        if (action == "resolve") return change_incident(id, req.body(), &Core::resolve);
+      }
     }
     return error_reply(http::status::not_found, "no endpoint " + std::string(req.method_string()) + " " + path);
   }
@@ -300,22 +378,60 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
   }
 
   json incident_summary(const Incident& in) const {
-    return {{"id", in.id},
-            {"plan", in.plan_id},
-            {"plan_version", in.plan_version},
-            {"place", in.place.str()},
-            {"place_name", core.places().display_name(in.place)},
-            {"level", plans::level_name(in.level)},
-            {"color", plans::level_color(in.level)},
-            {"state", in.state},
-            {"opened", time_text(in.opened_at)},
-            {"updated", time_text(in.updated_at)}};
+    json out = {{"id", in.id},
+                {"plan", in.plan_id},
+                {"plan_version", in.plan_version},
+                {"place", in.place.str()},
+                {"place_name", core.places().display_name(in.place)},
+                {"level", plans::level_name(in.level)},
+                {"color", plans::level_color(in.level)},
+                {"state", in.state},
+                {"opened", time_text(in.opened_at)},
+                {"updated", time_text(in.updated_at)}};
+    // The lifecycle, when it has happened (kept after a reopen: the last acknowledgement).
+    if (!in.acknowledged_by.empty()) {
+      out["acknowledged_by"] = in.acknowledged_by;
+      out["acknowledged_at"] = time_text(in.acknowledged_at);
+    }
+    if (!in.resolved_by.empty()) {
+      out["resolved_by"] = in.resolved_by;
+      out["resolved_at"] = time_text(in.resolved_at);
+    }
+    if (in.reopened > 0) out["reopened"] = in.reopened;
+    return out;
   }
 
-  Reply list_incidents() {
+  Reply list_incidents(const std::string& state) {
+    if (!state.empty() && std::find(std::begin(kStateFilters), std::end(kStateFilters), state) == std::end(kStateFilters)) {
+      std::string allowed;
+      for (auto s : kStateFilters) allowed += (allowed.empty() ? "" : ", ") + std::string(s);
+      return error_reply(http::status::bad_request, "unknown state \"" + state + "\" (one of " + allowed + ")");
+    }
     json out = json::array();
-    for (const auto* in : core.incidents()) out.push_back(incident_summary(*in));
+    for (const auto* in : core.incidents()) {
+      if (state.empty() || state_matches(state, in->state)) out.push_back(incident_summary(*in));
+    }
     return {http::status::ok, {{"incidents", out}}};
+  }
+
+  // POST /v1/incidents/ID/ack and /resolve. Like every handler this runs on the core's
+  // strand (the sessions' handlers are bound to it), so it calls the Core directly.
+  using LifecycleFn = Status (Core::*)(std::string_view, std::string_view, std::string_view);
+  Reply change_incident(const std::string& id, const std::string& body, LifecycleFn fn) {
+    LifecycleRequest request;
+    if (auto problem = parse_lifecycle(body, request); !problem.empty()) {
+      return error_reply(http::status::bad_request, problem);
+    }
+    auto s = (core.*fn)(id, request.by, request.note);
+    if (!s.is_ok()) {
+      http::status code = http::status::internal_server_error;
+      if (s.code() == Status::Code::kNotFound) code = http::status::not_found;
+      if (s.code() == Status::Code::kFailedPrecondition) code = http::status::conflict;
+      return error_reply(code, s.to_string());
+    }
+    const auto* in = core.incident(id);
+    if (!in) return error_reply(http::status::internal_server_error, "incident \"" + id + "\" vanished");
+    return {http::status::ok, incident_summary(*in)};
   }
 
   Reply show_incident(const std::string& id) {
@@ -330,6 +446,24 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
                         {"level", plans::level_name(a.level)}});
     }
     body["alerts"] = alerts;
+    // The timeline as stored, with each entry's time_ms as text like every other time.
+    // A store that cannot be read costs the timeline, not the incident.
+    auto events = core.timeline(id);
+    if (events.is_ok()) {
+      json timeline = json::array();
+      for (const auto& text : *events) {
+        auto e = json::parse(text, nullptr, false);
+        if (!e.is_object()) continue;
+        if (auto ms = e.find("time_ms"); ms != e.end() && ms->is_number_integer()) {
+          e["time"] = time_text(Time(std::chrono::duration_cast<Duration>(std::chrono::milliseconds(ms->get<std::int64_t>()))));
+          e.erase("time_ms");
+        }
+        timeline.push_back(std::move(e));
+      }
+      body["timeline"] = std::move(timeline);
+    } else {
+      body["timeline_error"] = events.status().to_string();
+    }
     return {http::status::ok, body};
   }
 };

@@ -802,6 +802,8 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
       incident->level = rule.level;
       incident->resolved_at = Time{};
       incident->resolved_by.clear();
+      incident->acknowledged_at = Time{};  // a reopened incident needs acknowledging again
+      incident->acknowledged_by.clear();
       ++incident->reopened;
       open_by_plan_place_[key] = incident->id;
       msg_type = "Update";
@@ -1115,6 +1117,11 @@ std::string Core::incident_json(const Incident& in) const {
                {"state", in.state},
                {"opened", format_cap_time(in.opened_at, zone_)},
                {"updated", format_cap_time(in.updated_at, zone_)},
+               {"acknowledged_by", in.acknowledged_by},
+               {"acknowledged", in.acknowledged_by.empty() ? "" : format_cap_time(in.acknowledged_at, zone_)},
+               {"resolved_by", in.resolved_by},
+               {"resolved", in.resolved_by.empty() ? "" : format_cap_time(in.resolved_at, zone_)},
+               {"reopened", in.reopened},
                {"trigger",
                 {{"sensor", in.sensor_id},
                  {"quantity", in.quantity},

@@ -115,8 +115,8 @@ TEST(AbsentTest, FalseBeforeAnySampleThenTrueExactlyTAfterTheLatest) {
   EXPECT_FALSE(r.at(t1 + 43 * kH - 1e-9));
   EXPECT_TRUE(r.at(t1 + 43 * kH));
   // A late sample with an old time is no sign of life now; one within 12 h is.
-  EXPECT_TRUE(r.eval.observe(*r.state, Sample{"motion", 1, "", at_s(t1 + 30 * kH)}, at_s(t1 + 44 * kH)));
-  EXPECT_FALSE(r.eval.observe(*r.state, Sample{"motion", 1, "m", at_s(t1 + 33 * kH)}, at_s(t1 + 44 * kH)));
+  EXPECT_TRUE(r.eval.observe(*r.state, Sample{"motion", 1, "", at_s(t1 + 30 * kH), "s1"}, at_s(t1 + 44 * kH)));
+  EXPECT_FALSE(r.eval.observe(*r.state, Sample{"motion", 1, "m", at_s(t1 + 33 * kH), "s1"}, at_s(t1 + 44 * kH)));
   EXPECT_EQ(r.next(t1 + 44 * kH), Duration(std::chrono::seconds(static_cast<long>(t1 + 45 * kH))));
   EXPECT_TRUE(r.at(t1 + 45 * kH));
 }

@@ -210,7 +210,7 @@ TEST(ConditionCalendarTest, CombinesWithForAndReadings) {
   Evaluator ev(parse_ok("(smoke >= 0.08 and during 22:00-06:00) for 1m"), options);
   auto state = ev.new_state();
   const Time t0 = utc(2026, 11, 20, 13h + 59min);  // 21:59 local
-  EXPECT_FALSE(ev.observe(*state, Sample{"smoke", 0.1, "", t0}, t0));
+  EXPECT_FALSE(ev.observe(*state, Sample{"smoke", 0.1, "", t0, "s1"}, t0));
   EXPECT_EQ(ev.next_change(*state, t0), utc(2026, 11, 20, 14h));
   EXPECT_FALSE(ev.advance(*state, utc(2026, 11, 20, 14h)));  // the night starts; "for" starts
   EXPECT_EQ(ev.next_change(*state, utc(2026, 11, 20, 14h)), utc(2026, 11, 20, 14h + 1min));

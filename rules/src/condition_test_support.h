@@ -44,7 +44,7 @@ struct Stream {
   bool at(double seconds) { return eval.advance(*state, at_s(seconds)); }
   bool feed(std::string_view q, double v, double seconds, std::string_view unit = "") {
     Time t = at_s(seconds);
-    return eval.observe(*state, Sample{q, v, unit, t}, t);
+    return eval.observe(*state, Sample{q, v, unit, t, "s1"}, t);
   }
   // When the truth may next change, as time after T0.
   std::optional<Duration> next(double seconds) {

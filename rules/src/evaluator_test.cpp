@@ -127,14 +127,14 @@ TEST(EvaluatorTest, OutOfOrderSamplesCountInWindowsButNotAsLatest) {
   Stream latest("x > 5");
   EXPECT_TRUE(latest.feed("x", 10, 10));
   Time late = T0 + 5s;
-  EXPECT_TRUE(latest.eval.observe(*latest.state, Sample{"x", 1, "", late}, T0 + 11s));  // older: ignored
+  EXPECT_TRUE(latest.eval.observe(*latest.state, Sample{"x", 1, "", late, "s1"}, T0 + 11s));  // older: ignored
 
   Stream w("max(x, 1m) > 5 and count(x, 1m) == 2");
   EXPECT_FALSE(w.feed("x", 1, 10));
-  EXPECT_TRUE(w.eval.observe(*w.state, Sample{"x", 9, "", T0 + 5s}, T0 + 11s));
+  EXPECT_TRUE(w.eval.observe(*w.state, Sample{"x", 9, "", T0 + 5s, "s1"}, T0 + 11s));
   EXPECT_FALSE(w.at(65.000000001));  // the late 9 (time 5 s) left the window first
   // A sample already outside its window when it arrives is not counted.
-  EXPECT_FALSE(w.eval.observe(*w.state, Sample{"x", 9, "", T0}, T0 + 66s));
+  EXPECT_FALSE(w.eval.observe(*w.state, Sample{"x", 9, "", T0, "s1"}, T0 + 66s));
 }
 
 TEST(EvaluatorTest, ClockRules) {
@@ -144,7 +144,7 @@ TEST(EvaluatorTest, ClockRules) {
   EXPECT_TRUE(r.at(130));
   // A sample from the future is taken as now.
   Stream f("count(x, 10s) >= 1");
-  EXPECT_TRUE(f.eval.observe(*f.state, Sample{"x", 1, "", T0 + 1h}, T0));
+  EXPECT_TRUE(f.eval.observe(*f.state, Sample{"x", 1, "", T0 + 1h, "s1"}, T0));
   EXPECT_FALSE(f.at(10.000000001));
 }
 
@@ -179,7 +179,7 @@ TEST(EvaluatorTest, DefaultConditionIsFalse) {
   Evaluator e{Condition()};
   auto s = e.new_state();
   EXPECT_FALSE(e.advance(*s, T0));
-  EXPECT_FALSE(e.observe(*s, Sample{"x", 1, "", T0}, T0));
+  EXPECT_FALSE(e.observe(*s, Sample{"x", 1, "", T0, "s1"}, T0));
   EXPECT_EQ(e.next_change(*s, T0), std::nullopt);
 }
 

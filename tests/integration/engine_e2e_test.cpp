@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <optional>
+#include <utility>
+#include <vector>
+
 #include "engine_fixture.h"
+#include "http_client.h"
 
 namespace lookout::testing {
 namespace {
@@ -410,6 +415,134 @@ TEST_F(EngineEndToEnd, StaffRosterIsImportedWithLookoutctlAndABadFileChangesNoth
   auto status = ctl({"status", "--json"});
   ASSERT_EQ(status.exit_code, 0) << status.err;
   EXPECT_EQ(json::parse(status.out)["staff"], 2);
+}
+
+TEST_F(EngineEndToEnd, CoordinatorAcknowledgesAndResolvesAnIncidentWithLookoutctl) {
+  ASSERT_NO_FATAL_FAILURE(start_engine());
+  ASSERT_NO_FATAL_FAILURE(load_registries_and_plan());
+  MqttProbe probe(broker_->uri(), {"lookout/v1/alerts/#", "lookout/v1/incidents/#"});
+  probe.publish(sensor_topic("smk-b12-1"), R"([{"n":"smoke","u":"/","v":0.2}])");
+  auto first = probe.wait_for("lookout/v1/alerts/xc/hl/qy/g03/b12", kWait);
+  ASSERT_TRUE(first) << engine_.log();
+  const json alert = json::parse(first->payload);
+  const std::string id = alert["incidents"];
+  const std::string state_topic = "lookout/v1/incidents/" + id;
+
+  // --by defaults to LOOKOUT_USER.
+  auto ack = run({LOOKOUTCTL_BIN, "--data-dir", data_dir_, "incidents", "ack", id, "--note", "on my way", "--json"},
+                 std::chrono::seconds(60), {"LOOKOUT_USER=duty-li"});
+  ASSERT_EQ(ack.exit_code, 0) << ack.out << ack.err;
+  auto acked = json::parse(ack.out);
+  EXPECT_EQ(acked["id"], id);
+  EXPECT_EQ(acked["state"], "acknowledged");
+  EXPECT_EQ(acked["acknowledged_by"], "duty-li");
+  auto list = ctl({"incidents", "list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("acknowledged  fire"), std::string::npos) << list.out;
+  auto active = ctl({"incidents", "list", "--state", "active", "--json"});
+  ASSERT_EQ(active.exit_code, 0) << active.err;
+  EXPECT_EQ(json::parse(active.out)["incidents"].size(), 1u);
+
+  // Acknowledged already: refused, with the engine's reason.
+  auto again = ctl({"incidents", "ack", id, "--by", "Li"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("is acknowledged, not open"), std::string::npos) << again.err;
+  // Nobody to name: a usage error, nothing sent.
+  auto nobody = run({LOOKOUTCTL_BIN, "--data-dir", data_dir_, "incidents", "resolve", id}, std::chrono::seconds(60),
+                    {"LOOKOUT_USER=", "USER="});
+  EXPECT_EQ(nobody.exit_code, 2);
+  EXPECT_NE(nobody.err.find("--by"), std::string::npos) << nobody.err;
+
+  auto resolved = ctl({"incidents", "resolve", id, "--by", "Coordinator Wang", "--note", "false alarm: cooking"});
+  ASSERT_EQ(resolved.exit_code, 0) << resolved.out << resolved.err;
+  EXPECT_NE(resolved.out.find(id + " resolved by Coordinator Wang; it is now closed"), std::string::npos)
+      << resolved.out;
+  auto cancel = probe.wait_for("lookout/v1/alerts/xc/hl/qy/g03/b12", kWait, 1);
+  ASSERT_TRUE(cancel) << engine_.log();
+  auto c = json::parse(cancel->payload);
+  EXPECT_EQ(c["msgType"], "Cancel");
+  EXPECT_EQ(c["incidents"], id);
+  EXPECT_EQ(c["references"], "lookout@it.example," + alert["identifier"].get<std::string>() + "," +
+                                 alert["sent"].get<std::string>());
+  EXPECT_EQ(c["note"], "resolved by Coordinator Wang: false alarm: cooking");
+  EXPECT_EQ(c["info"][0]["responseType"][0], "AllClear");
+
+  // The incident's state topic ends "closed" (open, acknowledged, closed), and a client
+  // that subscribes afterwards gets that as the retained message.
+  std::optional<ReceivedMessage> closed;
+  for (std::size_t skip = 0; skip < 5 && !closed; ++skip) {
+    auto m = probe.wait_for(state_topic, kWait, skip);
+    if (!m) break;
+    if (json::parse(m->payload)["state"] == "closed") closed = m;
+  }
+  ASSERT_TRUE(closed) << engine_.log();
+  MqttProbe late(broker_->uri(), {state_topic});
+  auto retained = late.wait_for(state_topic, kWait);
+  ASSERT_TRUE(retained);
+  EXPECT_TRUE(retained->retained);
+  EXPECT_EQ(json::parse(retained->payload)["state"], "closed");
+
+  auto show = ctl({"incidents", "show", id, "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  auto shown = json::parse(show.out);
+  EXPECT_EQ(shown["state"], "closed");
+  EXPECT_EQ(shown["acknowledged_by"], "duty-li");
+  EXPECT_EQ(shown["resolved_by"], "Coordinator Wang");
+  std::vector<std::string> kinds;
+  for (const auto& e : shown["timeline"]) kinds.push_back(e["kind"]);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"opened", "acknowledged", "resolved", "closed"}));
+  ASSERT_EQ(shown["timeline"].size(), 4u);
+  EXPECT_EQ(shown["timeline"][1]["cause"], "acknowledged by duty-li: on my way");
+  EXPECT_EQ(shown["timeline"][2]["alert"], c["identifier"]);
+  EXPECT_TRUE(shown["timeline"][0]["time"].get<std::string>().ends_with("+08:00")) << shown["timeline"][0];
+  EXPECT_FALSE(shown["timeline"][0].contains("time_ms"));
+  auto text = ctl({"incidents", "show", id});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("timeline:"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("resolved      II  resolved by Coordinator Wang: false alarm: cooking"), std::string::npos)
+      << text.out;
+  auto closed_list = ctl({"incidents", "list", "--state", "active", "--json"});
+  ASSERT_EQ(closed_list.exit_code, 0) << closed_list.err;
+  EXPECT_TRUE(json::parse(closed_list.out)["incidents"].empty());
+
+  // Resolved already, and an incident that does not exist: refused.
+  auto twice = ctl({"incidents", "resolve", id, "--by", "Wang"});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_NE(twice.err.find("already closed"), std::string::npos) << twice.err;
+  auto missing = ctl({"incidents", "ack", "inc-999999", "--by", "Li"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no incident \"inc-999999\""), std::string::npos) << missing.err;
+
+  // The API refuses a bad body with 400 and says why, and needs the token.
+  auto admin = json::parse(read_text(data_dir_ + "/admin.json"));
+  auto post = [&](const std::string& body, const std::string& token) {
+    return ctl::http_request(admin["url"], "POST", "/v1/incidents/" + id + "/ack", body, token);
+  };
+  const std::string token = admin["token"];
+  for (const auto& [body, why] : std::vector<std::pair<std::string, std::string>>{
+           {"not json", "not JSON"},
+           {R"(["Li"])", "JSON object"},
+           {R"({"note": "x"})", "\"by\" is required"},
+           {R"({"by": "Li", "urgent": true})", "unknown field \"urgent\""},
+           {R"({"by": 7})", "\"by\" must be a string"},
+           {R"({"by": "  "})", "must name someone"},
+           {R"({"by": ")" + std::string(129, 'x') + R"("})", "longer than 128"},
+           {R"({"by": "Li", "note": ")" + std::string(1025, 'x') + R"("})", "longer than 1024"},
+       }) {
+    auto r = post(body, token);
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+    EXPECT_EQ(r->status, 400) << body;
+    EXPECT_NE(json::parse(r->body).value("error", "").find(why), std::string::npos) << body << " -> " << r->body;
+  }
+  auto r = post(R"({"by": "Li"})", "wrong");
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_EQ(r->status, 401);
+  r = post(R"({"by": "Li"})", token);  // a good body: the incident's state decides
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_EQ(r->status, 409) << r->body;
+  r = ctl::http_request(admin["url"], "GET", "/v1/incidents?state=sideways", "", token);
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_EQ(r->status, 400) << r->body;
 }
 
 TEST_F(EngineEndToEnd, LookoutctlSaysClearlyWhenNoEngineRuns) {

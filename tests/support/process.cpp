@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -34,8 +35,15 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out_file, c
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
   cargs.push_back(nullptr);
+  // extra_env ("NAME=value") replaces the variable of that name: getenv() finds the
+  // first of duplicates, which would be the inherited one.
+  auto name_of = [](std::string_view e) { return e.substr(0, e.find('=')); };
   std::vector<std::string> env_store;
-  for (char** e = environ; *e; ++e) env_store.emplace_back(*e);
+  for (char** e = environ; *e; ++e) {
+    bool replaced = false;
+    for (const auto& x : extra_env) replaced = replaced || name_of(x) == name_of(*e);
+    if (!replaced) env_store.emplace_back(*e);
+  }
   for (const auto& e : extra_env) env_store.push_back(e);
   std::vector<char*> env;
   for (auto& e : env_store) env.push_back(e.data());

@@ -16,6 +16,8 @@ struct RunResult {
 };
 
 // Runs a program to completion (killed after `timeout`), capturing its output.
+// `extra_env` entries ("NAME=value") are added to the environment, replacing any
+// inherited variable of the same name.
 RunResult run(const std::vector<std::string>& argv, std::chrono::seconds timeout = std::chrono::seconds(60),
               const std::vector<std::string>& extra_env = {});
 

@@ -25,6 +25,7 @@ namespace {
 
 constexpr int kOk = 0;
 constexpr int kFailed = 1;
+constexpr int kUsage = 2;
 constexpr int kNoEngine = 3;
 
 struct Globals {
@@ -76,13 +77,14 @@ void print_diagnostics(const json& diagnostics) {
 }
 
 // Calls the engine; prints errors itself. Returns the exit status and fills `reply`.
-int call(Globals& g, const std::string& method, const std::string& target, const std::string& body, json& reply) {
+int call(Globals& g, const std::string& method, const std::string& target, const std::string& body, json& reply,
+         const std::string& content_type = "application/yaml") {
   std::string error;
   if (!locate_engine(g, error)) {
     std::cerr << "lookoutctl: " << error << "\n";
     return kNoEngine;
   }
-  auto r = ctl::http_request(g.engine, method, target, body, g.token, "application/yaml");
+  auto r = ctl::http_request(g.engine, method, target, body, g.token, content_type);
   if (!r.is_ok()) {
     std::cerr << "lookoutctl: " << r.status().message() << "\n";
     return kNoEngine;
@@ -291,6 +293,82 @@ std::string pad(std::string s, std::size_t n) {
   return s;
 }
 
+// Who acknowledges or resolves: --by, else LOOKOUT_USER, else USER; "" when none.
+std::string who(const std::string& by) {
+  if (!by.empty()) return by;
+  for (const char* name : {"LOOKOUT_USER", "USER"}) {
+    if (const char* v = std::getenv(name); v != nullptr && *v != '\0') return v;
+  }
+  return {};
+}
+
+// incidents ack|resolve ID: POST /v1/incidents/ID/ack|resolve {"by", "note"}.
+int change_incident(Globals& g, const std::string& action, const std::string& id, const std::string& by_flag,
+                    const std::string& note) {
+  std::string by = who(by_flag);
+  if (by.find_first_not_of(" \t") == std::string::npos) {
+    std::cerr << "lookoutctl: who " << (action == "ack" ? "acknowledges" : "resolves")
+              << " it? Pass --by NAME (or set LOOKOUT_USER)\n";
+    return kUsage;
+  }
+  json body = {{"by", by}};
+  if (!note.empty()) body["note"] = note;
+  json reply;
+  // The id is one path segment: '/' is encoded too.
+  std::string segment;
+  for (char c : ctl::url_encode(id)) segment += c == '/' ? std::string("%2F") : std::string(1, c);
+  int rc = call(g, "POST", "/v1/incidents/" + segment + "/" + action, body.dump(), reply, "application/json");
+  if (rc != kOk) return rc;
+  if (g.json_output) {
+    std::cout << reply.dump(2) << "\n";
+  } else {
+    std::cout << reply.value("id", id) << " " << (action == "ack" ? "acknowledged" : "resolved") << " by " << by
+              << "; it is now " << reply.value("state", "?") << "\n";
+  }
+  return kOk;
+}
+
+// incidents show ID, as text: the summary, the alerts and the timeline.
+void print_incident(const json& in) {
+  std::cout << in["id"].get<std::string>() << ": level " << in["level"].get<std::string>() << " ("
+            << in["color"].get<std::string>() << "), " << in["state"].get<std::string>() << ", plan "
+            << in["plan"].get<std::string>() << " v" << in["plan_version"] << "\nplace "
+            << in["place"].get<std::string>() << " (" << in["place_name"].get<std::string>() << ")\nopened "
+            << in["opened"].get<std::string>() << "\n";
+  if (in.contains("acknowledged_by")) {
+    std::cout << "acknowledged by " << in["acknowledged_by"].get<std::string>() << " at "
+              << in.value("acknowledged_at", "?") << "\n";
+  }
+  if (in.contains("resolved_by")) {
+    std::cout << "resolved by " << in["resolved_by"].get<std::string>() << " at " << in.value("resolved_at", "?")
+              << "\n";
+  }
+  if (in.contains("reopened")) std::cout << "reopened " << in["reopened"] << " time(s)\n";
+  std::cout << "trigger: " << in["trigger"]["quantity"].get<std::string>() << " " << in["trigger"]["value"] << " "
+            << in["trigger"]["unit"].get<std::string>() << " from " << in["trigger"]["sensor"].get<std::string>()
+            << " at " << in["trigger"]["time"].get<std::string>() << "\nalerts:\n";
+  for (const auto& a : in["alerts"]) {
+    std::cout << "  " << a["sent"].get<std::string>() << "  " << pad(a["msgType"].get<std::string>(), 7) << " level "
+              << pad(a["level"].get<std::string>(), 4) << a["identifier"].get<std::string>() << "\n";
+  }
+  if (in.contains("timeline")) {
+    std::cout << "timeline:\n";
+    for (const auto& e : in["timeline"]) {
+      std::string head = "  " + e.value("time", "?") + "  " + pad(e.value("kind", "?"), 14) + pad(e.value("level", ""), 4);
+      // A note's further lines stay in the cause column.
+      std::string cause;
+      for (char c : e.value("cause", "")) {
+        if (c == '\r') continue;
+        cause += c;
+        if (c == '\n') cause += std::string(head.size(), ' ');
+      }
+      std::cout << head << cause << "\n";
+    }
+  } else {
+    std::cout << "timeline: not available (" << in.value("timeline_error", "the engine sent none") << ")\n";
+  }
+}
+
 // One line per member: id, kind, home, when on duty (in the member's time zone), roles.
 void print_staff(const json& reply) {
   if (reply["staff"].empty()) std::cout << "no staff registered\n";
@@ -408,38 +486,45 @@ int main(int argc, char** argv) {
     });
   }
 
-  auto* incidents = app.add_subcommand("incidents", "live incidents");
+  auto* incidents = app.add_subcommand("incidents", "live incidents: list, show, acknowledge, resolve");
   incidents->require_subcommand(1);
-  incidents->add_subcommand("list", "all incidents")->callback([&] {
-    rc = simple_get(g, "/v1/incidents", [](const json& r) {
+  std::string list_state;
+  auto* ilist = incidents->add_subcommand("list", "all incidents (id, level, color, state, plan, place)");
+  ilist->add_option("--state", list_state, "only incidents in this state; active: open, acknowledged or responding")
+      ->check(CLI::IsMember({"open", "acknowledged", "responding", "resolved", "closed", "active"}));
+  ilist->callback([&] {
+    std::string target = "/v1/incidents";
+    if (!list_state.empty()) target += "?state=" + ctl::url_encode(list_state);
+    rc = simple_get(g, target, [](const json& r) {
       if (r["incidents"].empty()) std::cout << "no incidents\n";
       for (const auto& in : r["incidents"]) {
         std::cout << pad(in["id"].get<std::string>(), 12) << pad(in["level"].get<std::string>(), 4)
-                  << pad(in["color"].get<std::string>(), 8) << pad(in["state"].get<std::string>(), 10)
+                  << pad(in["color"].get<std::string>(), 8) << pad(in["state"].get<std::string>(), 14)
                   << pad(in["plan"].get<std::string>(), 20) << in["place"].get<std::string>() << "  ("
                   << in["place_name"].get<std::string>() << ", opened " << in["opened"].get<std::string>() << ")\n";
       }
     });
   });
   std::string incident_id;
-  auto* ishow = incidents->add_subcommand("show", "one incident and the alerts sent for it");
+  auto* ishow = incidents->add_subcommand("show", "one incident, the alerts sent for it and its timeline");
   ishow->add_option("id", incident_id, "incident id")->required();
-  ishow->callback([&] {
-    rc = simple_get(g, "/v1/incidents/" + ctl::url_encode(incident_id), [](const json& in) {
-      std::cout << in["id"].get<std::string>() << ": level " << in["level"].get<std::string>() << " ("
-                << in["color"].get<std::string>() << "), " << in["state"].get<std::string>() << ", plan "
-                << in["plan"].get<std::string>() << " v" << in["plan_version"] << "\nplace "
-                << in["place"].get<std::string>() << " (" << in["place_name"].get<std::string>() << ")\nopened "
-                << in["opened"].get<std::string>() << "\ntrigger: " << in["trigger"]["quantity"].get<std::string>()
-                << " " << in["trigger"]["value"] << " " << in["trigger"]["unit"].get<std::string>() << " from "
-                << in["trigger"]["sensor"].get<std::string>() << " at " << in["trigger"]["time"].get<std::string>()
-                << "\nalerts:\n";
-      for (const auto& a : in["alerts"]) {
-        std::cout << "  " << a["sent"].get<std::string>() << "  " << pad(a["msgType"].get<std::string>(), 7)
-                  << " level " << pad(a["level"].get<std::string>(), 4) << a["identifier"].get<std::string>() << "\n";
-      }
-    });
-  });
+  ishow->callback([&] { rc = simple_get(g, "/v1/incidents/" + ctl::url_encode(incident_id), print_incident); });
+
+  // ack and resolve: who did it goes into the timeline (and, on resolve, the CAP Cancel's note).
+  for (std::string action : {"ack", "resolve"}) {
+    auto id = std::make_shared<std::string>();
+    auto by = std::make_shared<std::string>();
+    auto note = std::make_shared<std::string>();
+    auto* cmd = incidents->add_subcommand(
+        action, action == "ack" ? "acknowledge an open incident: someone is on it"
+                                : "resolve an incident: sends the CAP Cancel (all clear) referring to its alerts");
+    cmd->add_option("id", *id, "incident id, e.g. inc-000001")->required();
+    cmd->add_option("--by", *by, "who (up to 128 characters); default: $LOOKOUT_USER, else $USER");
+    cmd->add_option("--note", *note, "why, for the timeline (up to 1024 characters)");
+    cmd->footer(action == "ack" ? "Refused (exit 1) when the incident is not open, e.g. already acknowledged."
+                                : "Refused (exit 1) when the incident is already resolved or closed.");
+    cmd->callback([&, action, id, by, note] { rc = change_incident(g, action, *id, *by, *note); });
+  }
 
   app.add_subcommand("status", "engine health and counters")->callback([&] {
     rc = simple_get(g, "/v1/status", [](const json& s) {
