@@ -70,3 +70,10 @@ fi
 build/tools/lookout-sim "${sim_args[@]}" || true
 echo "== incidents"
 ctl incidents list
+# A coordinator closes the fire: the engine sends the CAP Cancel and the timeline says why.
+incident=$(ctl incidents list --state active | grep -o 'inc-[0-9]*' | head -n 1 || true)
+if [ -n "$incident" ]; then
+  echo "== the fire brigade reports the fire out; the coordinator resolves $incident:"
+  ctl incidents resolve "$incident" --by "demo coordinator" --note "fire brigade: fire out"
+  ctl incidents show "$incident"
+fi
