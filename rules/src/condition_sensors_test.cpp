@@ -127,6 +127,18 @@ TEST(SensorsTest, KeepsAtMostMaxSensors) {
   EXPECT_EQ(s.eval.state_bytes(*s.state), two);  // bounded
 }
 
+TEST(SensorsTest, ForgettingKeepsTheSensorsFindable) {
+  EvaluatorOptions options;
+  options.max_sensors = 2;
+  Sensors s("2 of smoke >= 1", options);
+  s.feed("b", "smoke", 1, 0);
+  s.feed("c", "smoke", 1, 1);
+  EXPECT_TRUE(s.feed("a", "smoke", 1, 2));   // "b" forgotten, "a" goes first: a and c count
+  EXPECT_FALSE(s.feed("c", "smoke", 0, 3));  // found again (not added twice): only "a" now
+  EXPECT_TRUE(s.feed("c", "smoke", 2, 4));
+  EXPECT_FALSE(s.feed("a", "smoke", 0, 5));
+}
+
 TEST(ReportsTest, CountsReportsInAWindow) {
   Condition c = parse_ok("reports(thrown_object, 7d) >= 3");
   ASSERT_EQ(c.root().kind, Expr::Kind::kCompare);

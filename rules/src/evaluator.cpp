@@ -508,18 +508,20 @@ void observe_sensor(ConfirmState& cs, const Node& n, const Sample& sample, Time 
   auto it = std::partition_point(sensors.begin(), sensors.end(),
                                  [&](const SensorEntry& e) { return std::string_view(e.id) < sample.sensor; });
   if (it == sensors.end() || it->id != sample.sensor) {
+    auto at = it - sensors.begin();  // by index: erasing below invalidates iterators
     if (sensors.size() >= std::max<std::size_t>(max_sensors, 1)) {
       // Full: forget the sensor heard from least recently.
-      auto heard = [](const SensorEntry& e) { return std::max(e.has_latest ? e.latest : Time::min(), e.has_met ? e.last_met : Time::min()); };
+      auto heard = [](const SensorEntry& e) {
+        return std::max(e.has_latest ? e.latest : Time::min(), e.has_met ? e.last_met : Time::min());
+      };
       auto oldest = std::min_element(sensors.begin(), sensors.end(),
                                      [&](const SensorEntry& a, const SensorEntry& b) { return heard(a) < heard(b); });
-      const bool before = oldest < it;
+      if (oldest - sensors.begin() < at) --at;
       sensors.erase(oldest);
-      if (before) --it;
     }
     SensorEntry e;
     e.id = std::string(sample.sensor);
-    it = sensors.insert(it, std::move(e));
+    it = sensors.insert(sensors.begin() + at, std::move(e));
   }
   SensorEntry& e = *it;
   if (!e.has_latest || t >= e.latest) {
