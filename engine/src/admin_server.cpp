@@ -287,7 +287,8 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
                           {"incidents_opened", s.incidents_opened}, {"store_errors", s.store_errors},
                           {"outbox_pending", s.outbox_pending}, {"unit_mismatches", s.unit_mismatches},
                           {"plan_evaluations", s.plan_evaluations}, {"reports", s.reports},
-                          {"reports_duplicate", s.reports_duplicate}};
+                          {"reports_duplicate", s.reports_duplicate}, {"incidents_resolved", s.incidents_resolved},
+                          {"alerts_held_back", s.alerts_held_back}};
     h.body["plans"] = core.plans().size();
     h.body["places"] = core.places().size();
     h.body["sensors"] = core.sensors().size();

@@ -860,6 +860,26 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
     if (r.level == rule.level) level_rule = &r;
   }
 
+  // Another plan's open incident may hold this alert back ("inhibits"): the incident
+  // and its timeline still record it, only the alert is not sent.
+  if (const Incident* by = inhibitor(sp.plan.id, incident->place)) {
+    ++stats_.alerts_held_back;
+    const std::string cause =
+        fmt::format("{} {} {} from sensor {} at {} met \"{}\" (plan {} v{}); alert held back: incident {} of plan {} "
+                    "(level {}) inhibits plan {} here",
+                    reading.quantity, format_number(reading.value), reading.unit, reading.sensor_id, reading.place.str(),
+                    level_rule->condition_text, plan->plan.id, plan->version, by->id, by->plan_id,
+                    plans::level_name(by->level), sp.plan.id);
+    add_event(batch, *incident, kind, cause);
+    put_incident(batch, *incident);
+    spdlog::info("{} {}: level {} at {}, alert held back by {}", kind, incident->id, plans::level_name(rule.level),
+                 incident->place.str(), by->id);
+    commit(batch, "incident " + incident->id);
+    return;
+  }
+
+  // An incident whose earlier alerts were all held back has nothing to update yet.
+  if (incident->alerts.empty()) msg_type = "Alert";
   auto alert = build_alert(*incident, *plan, *level_rule, msg_type, reading);
   if (auto v = cap::validate(alert); !v) {
     spdlog::error("plan {} v{} produced an invalid CAP alert ({}); sending it anyway", plan->plan.id, plan->version,
@@ -953,6 +973,29 @@ cap::Alert Core::build_alert(const Incident& incident, const StoredPlan& sp, con
 
 // ---------------------------------------------------------------- incident lifecycle
 
+const Incident* Core::inhibitor(std::string_view plan_id, const PlacePath& place) const {
+  for (const auto& [other_id, other] : plans_) {
+    for (const auto& inhibition : other.plan.inhibits) {
+      if (inhibition.plan != plan_id) continue;
+      for (auto it = open_by_plan_place_.lower_bound({other_id, std::string()});
+           it != open_by_plan_place_.end() && it->first.first == other_id; ++it) {
+        const Incident& in = incidents_.at(it->second);
+        if (plans::more_severe(inhibition.from_level, in.level)) continue;  // not severe enough yet
+        bool shared = false;
+        if (!inhibition.scope) {
+          shared = in.place == place;
+        } else {
+          const auto depth = static_cast<std::size_t>(*inhibition.scope);
+          shared = in.place.depth() >= depth && place.depth() >= depth &&
+                   in.place.truncated(depth) == place.truncated(depth);
+        }
+        if (shared) return &in;
+      }
+    }
+  }
+  return nullptr;
+}
+
 StatusOr<StoredPlan> Core::incident_plan(const Incident& incident) {
   if (auto it = plans_.find(incident.plan_id); it != plans_.end() && it->second.version == incident.plan_version) {
     return it->second;
@@ -1025,7 +1068,8 @@ void Core::resolve_incident(Incident& in, std::string_view by, const std::string
       if (r.level == in.level) rule = &r;
     }
     if (rule == nullptr && !plan->plan.levels.empty()) rule = &plan->plan.levels.back();
-    if (rule != nullptr) {
+    // Nothing to cancel when every alert of the incident was held back.
+    if (rule != nullptr && !in.alerts.empty()) {
       sensors::Reading trigger;
       trigger.sensor_id = in.sensor_id;
       trigger.place = in.place;

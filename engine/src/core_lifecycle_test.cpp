@@ -206,3 +206,93 @@ TEST_F(CoreLifecycleTest, TheLevelGoesDownOnlyWhenItsOwnConditionNoLongerHolds) 
 
 }  // namespace
 }  // namespace lookout::engine
+
+namespace lookout::engine {
+namespace {
+
+constexpr const char* kTwoBuildings = R"(sensors:
+  - {id: smk-1, place: xc/hl/qy/g03/b12, kind: smoke_detector, quantities: [smoke]}
+  - {id: gas-1, place: xc/hl/qy/g03/b12, kind: gas_detector, quantities: [gas_lel]}
+  - {id: gas-2, place: xc/hl/qy/g03/b14, kind: gas_detector, quantities: [gas_lel]}
+)";
+
+constexpr const char* kFireInhibitsGas = R"(id: fire
+title: Fire
+places: ["xc/hl/qy/**"]
+levels:
+  II:
+    when: smoke >= 0.3
+    alert: {category: Fire, event: Fire, headline: "Fire"}
+  III:
+    when: smoke >= 0.1
+    alert: {category: Fire, event: Smoke, headline: "Smoke"}
+inhibits:
+  - plan: gas
+    scope: building
+    from_level: II
+)";
+
+constexpr const char* kGas = R"(id: gas
+title: Gas
+places: ["xc/hl/qy/**"]
+levels:
+  III:
+    when: gas_lel >= 10 %LEL
+    alert: {category: Safety, event: Gas, headline: "Gas: open the windows"}
+)";
+
+class CoreInhibitTest : public CoreLifecycleTest {
+ protected:
+  void SetUp() override {
+    Diagnostics d;
+    ASSERT_TRUE(core_->import_sensors(kTwoBuildings, "sensors.yaml", d).is_ok()) << to_string(d);
+    ASSERT_TRUE(core_->apply_plan(kFireInhibitsGas, "fire.yaml", d).is_ok()) << to_string(d);
+    ASSERT_TRUE(core_->apply_plan(kGas, "gas.yaml", d).is_ok()) << to_string(d);
+  }
+  void gas(const std::string& sensor, double v) {
+    core_->on_message({"lookout/v1/sensors/" + sensor, R"({"n":"gas_lel","u":"%LEL","v":)" + std::to_string(v) + "}",
+                       1, false, false});
+  }
+  const Incident* of_plan(const std::string& plan, const std::string& place) {
+    for (const auto* in : core_->incidents()) {
+      if (in->plan_id == plan && in->place.str() == place) return in;
+    }
+    return nullptr;
+  }
+};
+
+TEST_F(CoreInhibitTest, AConfirmedFireHoldsBackTheBuildingsGasAlertButRecordsIt) {
+  smoke(0.15);  // III: below from_level II, holds nothing back
+  gas("gas-1", 20);
+  ASSERT_EQ(alerts().size(), 2u);
+  ASSERT_TRUE(core_->resolve(of_plan("gas", "xc/hl/qy/g03/b12")->id, "Li", "").is_ok());
+
+  smoke(0.5);  // II: now the building's gas alerts are held back
+  const std::size_t before = alerts().size();
+  gas("gas-1", 5);
+  gas("gas-1", 25);  // raised again: a new gas incident, recorded, not sent
+  EXPECT_EQ(alerts().size(), before);
+  EXPECT_EQ(core_->stats().alerts_held_back, 1u);
+  const Incident* held = nullptr;
+  for (const auto* in : core_->incidents()) {
+    if (in->plan_id == "gas" && in->state == "open") held = in;
+  }
+  ASSERT_NE(held, nullptr);
+  EXPECT_TRUE(held->alerts.empty());
+  auto timeline = core_->timeline(held->id);
+  ASSERT_TRUE(timeline.is_ok());
+  ASSERT_EQ(timeline->size(), 1u);
+  EXPECT_NE(json::parse(timeline->front())["cause"].get<std::string>().find("alert held back: incident"),
+            std::string::npos);
+
+  gas("gas-2", 25);  // another building: sent
+  EXPECT_EQ(alerts().size(), before + 1);
+  EXPECT_EQ(alerts().back()["info"][0]["headline"], "Gas: open the windows");
+
+  // Resolving the held-back incident sends no Cancel: nothing was sent to cancel.
+  ASSERT_TRUE(core_->resolve(held->id, "Li", "").is_ok());
+  EXPECT_EQ(alerts().size(), before + 1);
+}
+
+}  // namespace
+}  // namespace lookout::engine

@@ -113,6 +113,7 @@ struct CoreStats {
   std::uint64_t reports = 0;            // new incident reports evaluated (rejected ones are dead letters)
   std::uint64_t reports_duplicate = 0;  // reports sent again with a known id: answered, not evaluated again
   std::uint64_t incidents_resolved = 0;
+  std::uint64_t alerts_held_back = 0;  // by another plan's inhibits: recorded, not sent
 };
 
 struct PlanSummary {
@@ -277,6 +278,9 @@ class Core {
   // incident's own level no longer holds).
   void raise(const StoredPlan& plan, const plans::LevelRule& rule, const std::string& key, const Watch& watch,
              bool current_holds);
+  // The open incident (of another plan) whose `inhibits` holds back alerts of plan
+  // `plan_id` at `place`, or nullptr.
+  const Incident* inhibitor(std::string_view plan_id, const PlacePath& place) const;
   // Resolves an open incident: Cancel alert, timeline, retained state; then closes it
   // or keeps it reopenable for the plan's reopen_within.
   void resolve_incident(Incident& incident, std::string_view by, const std::string& cause);
