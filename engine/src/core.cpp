@@ -139,6 +139,16 @@ Core::Core(CoreOptions options, Clock& clock, Store& store, Transport& transport
       post_(std::move(post)),
       zone_(options_.zone ? options_.zone : date::locate_zone("UTC")) {}
 
+Core::~Core() {
+  for (auto& [id, live] : live_) {
+    for (auto& [key, watch] : live.watches) {
+      if (watch.timer) clock_.cancel(*watch.timer);
+    }
+  }
+  for (auto& [id, timer] : close_timers_) clock_.cancel(timer);
+  if (retry_timer_) clock_.cancel(*retry_timer_);
+}
+
 std::vector<std::string> Core::subscriptions() const { return {topic("sensors/#"), topic("reports")}; }
 
 // ---------------------------------------------------------------- start-up

@@ -130,6 +130,8 @@ class Core {
  public:
   using Post = std::function<void(std::function<void()>)>;
   Core(CoreOptions options, Clock& clock, Store& store, Transport& transport, Post post);
+  // Cancels every timer the core has set on the clock (the clock may outlive it).
+  ~Core();
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 
