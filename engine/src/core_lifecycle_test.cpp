@@ -216,21 +216,8 @@ constexpr const char* kTwoBuildings = R"(sensors:
   - {id: gas-2, place: xc/hl/qy/g03/b14, kind: gas_detector, quantities: [gas_lel]}
 )";
 
-constexpr const char* kFireInhibitsGas = R"(id: fire
-title: Fire
-places: ["xc/hl/qy/**"]
-levels:
-  II:
-    when: smoke >= 0.3
-    alert: {category: Fire, event: Fire, headline: "Fire"}
-  III:
-    when: smoke >= 0.1
-    alert: {category: Fire, event: Smoke, headline: "Smoke"}
-inhibits:
-  - plan: gas
-    scope: building
-    from_level: II
-)";
+// The fire plan of the lifecycle tests, holding back the building's gas alerts from II.
+const std::string kFireInhibitsGas = plan("inhibits:\n  - plan: gas\n    scope: building\n    from_level: II", "");
 
 constexpr const char* kGas = R"(id: gas
 title: Gas
