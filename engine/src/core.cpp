@@ -1356,57 +1356,45 @@ StatusOr<StoredPlan> Core::plan(std::string_view id, std::uint32_t version) {
   }
 }
 
-StatusOr<std::size_t> Core::import_places(std::string_view text, std::string_view file, Diagnostics& diagnostics) {
-  auto result = sensors::parse_places(text, file);
+template <typename T, typename Key, typename Apply>
+StatusOr<std::size_t> Core::import_records(sensors::ImportResult<T> result, std::string_view what, Table table, Key key,
+                                           Apply apply, Diagnostics& diagnostics) {
   if (!result.ok()) {
     diagnostics = std::move(result.diagnostics);
-    return Status::invalid_argument("the places file has " + std::to_string(diagnostics.size()) +
+    return Status::invalid_argument("the " + std::string(what) + " file has " + std::to_string(diagnostics.size()) +
                                     " error(s); nothing was imported");
   }
   Batch batch;
-  for (const auto& p : result.items) batch.put(Table::kPlaces, p.path.str(), sensors::to_json(p));
+  for (const auto& item : result.items) batch.put(table, key(item), sensors::to_json(item));
   if (auto s = store_.write(batch); !s.is_ok()) {
     ++stats_.store_errors;
-    return s.with_context("storing places");
+    return s.with_context("storing " + std::string(what));
   }
-  for (auto& p : result.items) places_.upsert(std::move(p));
-  refresh_attributes();  // "place.height_class" may read what just changed
-  return result.items.size();
+  const std::size_t n = result.items.size();
+  for (auto& item : result.items) apply(std::move(item));
+  return n;
+}
+
+StatusOr<std::size_t> Core::import_places(std::string_view text, std::string_view file, Diagnostics& diagnostics) {
+  auto n = import_records(
+      sensors::parse_places(text, file), "places", Table::kPlaces, [](const auto& p) { return p.path.str(); },
+      [this](sensors::PlaceInfo p) { places_.upsert(std::move(p)); }, diagnostics);
+  if (n.is_ok()) refresh_attributes();  // "place.height_class" may read what just changed
+  return n;
 }
 
 StatusOr<std::size_t> Core::import_sensors(std::string_view text, std::string_view file, Diagnostics& diagnostics) {
-  auto result = sensors::parse_sensors(text, file);
-  if (!result.ok()) {
-    diagnostics = std::move(result.diagnostics);
-    return Status::invalid_argument("the sensors file has " + std::to_string(diagnostics.size()) +
-                                    " error(s); nothing was imported");
-  }
-  Batch batch;
-  for (const auto& s : result.items) batch.put(Table::kSensors, s.id, sensors::to_json(s));
-  if (auto s = store_.write(batch); !s.is_ok()) {
-    ++stats_.store_errors;
-    return s.with_context("storing sensors");
-  }
-  for (auto& s : result.items) sensors_.upsert(std::move(s));
-  refresh_attributes();
-  return result.items.size();
+  auto n = import_records(
+      sensors::parse_sensors(text, file), "sensors", Table::kSensors, [](const auto& s) { return s.id; },
+      [this](sensors::SensorInfo s) { sensors_.upsert(std::move(s)); }, diagnostics);
+  if (n.is_ok()) refresh_attributes();  // "sensor.lives_alone" likewise
+  return n;
 }
 
 StatusOr<std::size_t> Core::import_staff(std::string_view text, std::string_view file, Diagnostics& diagnostics) {
-  auto result = sensors::parse_staff(text, file, zone_->name());
-  if (!result.ok()) {
-    diagnostics = std::move(result.diagnostics);
-    return Status::invalid_argument("the staff file has " + std::to_string(diagnostics.size()) +
-                                    " error(s); nothing was imported");
-  }
-  Batch batch;
-  for (const auto& m : result.items) batch.put(Table::kStaff, m.id, sensors::to_json(m));
-  if (auto s = store_.write(batch); !s.is_ok()) {
-    ++stats_.store_errors;
-    return s.with_context("storing staff");
-  }
-  for (auto& m : result.items) staff_.upsert(std::move(m));
-  return result.items.size();
+  return import_records(
+      sensors::parse_staff(text, file, zone_->name()), "staff", Table::kStaff, [](const auto& m) { return m.id; },
+      [this](sensors::StaffMember m) { staff_.upsert(std::move(m)); }, diagnostics);
 }
 
 std::vector<const Incident*> Core::incidents() const {

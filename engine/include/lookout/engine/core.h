@@ -269,6 +269,11 @@ class Core {
   // The registry attributes a watch's conditions read ("place.height_class": the place,
   // then its ancestors; "sensor.lives_alone": the watched sensor).
   rules::AttributeLookup attribute_lookup(const Watch& watch) const;
+  // A parsed registry file: on any error, `diagnostics` and nothing changes; else every
+  // record goes into `table` under key(record) in one batch, then to `apply`.
+  template <typename T, typename Key, typename Apply>
+  StatusOr<std::size_t> import_records(sensors::ImportResult<T> result, std::string_view what, Table table, Key key,
+                                       Apply apply, Diagnostics& diagnostics);
   // Re-reads every watch's attributes after a registry import, and re-checks it.
   void refresh_attributes();
   // Compiles the running version of plan `id` (in plans_) and adds it to the index.
