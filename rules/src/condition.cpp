@@ -492,6 +492,16 @@ class Parser {
     return result;
   }
 
+  // A ")" closing a function-like construct: consumed, or false with the error set.
+  bool expect_rparen() {
+    if (peek().kind != TokenKind::kRParen) {
+      fail(peek(), "\")\"");
+      return false;
+    }
+    next();
+    return true;
+  }
+
   std::optional<Duration> parse_duration_token() {
     const Token& t = peek();
     std::optional<Duration> d = t.kind == TokenKind::kWord ? parse_duration(t.text) : std::nullopt;
@@ -522,11 +532,7 @@ class Parser {
     std::optional<Duration> w = parse_duration_token();
     if (!w) return false;
     c.window = *w;
-    if (peek().kind != TokenKind::kRParen) {
-      fail(peek(), "\")\"");
-      return false;
-    }
-    next();
+    if (!expect_rparen()) return false;
     return true;
   }
 
@@ -555,11 +561,7 @@ class Parser {
     std::optional<Duration> w = parse_duration_token();
     if (!w) return nullptr;
     a.window = *w;
-    if (peek().kind != TokenKind::kRParen) {
-      fail(peek(), "\")\"");
-      return nullptr;
-    }
-    next();
+    if (!expect_rparen()) return nullptr;
     const Token& after = peek();
     if (after.kind == TokenKind::kOp) {
       fail(after, "\"and\", \"or\", \"for\" or " + std::string(open_parens_ > 0 ? "\")\"" : "end of condition"),
@@ -587,11 +589,7 @@ class Parser {
       return nullptr;
     }
     next();
-    if (peek().kind != TokenKind::kRParen) {
-      fail(peek(), "\")\"");
-      return nullptr;
-    }
-    next();
+    if (!expect_rparen()) return nullptr;
     if (!no_comparison_after("level(...)")) return nullptr;
     auto e = std::make_shared<Expr>();
     e->kind = Expr::Kind::kLevel;
@@ -646,11 +644,7 @@ class Parser {
       c.compare.op = CompareOp::kEqual;
       c.compare.threshold = 1;
       next();
-      if (peek().kind != TokenKind::kRParen) {
-        fail(peek(), "\")\"");
-        return nullptr;
-      }
-      next();
+      if (!expect_rparen()) return nullptr;
       if (!no_comparison_after("offline(...)")) return nullptr;
     } else {
       const Token& q = peek();
@@ -706,11 +700,7 @@ class Parser {
     if (!w) return false;
     c.window = *w;
     c.aggregate = Aggregate::kCount;
-    if (peek().kind != TokenKind::kRParen) {
-      fail(peek(), "\")\"");
-      return false;
-    }
-    next();
+    if (!expect_rparen()) return false;
     return true;
   }
 
