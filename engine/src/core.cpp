@@ -872,15 +872,15 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
 
   // Another plan's open incident may hold this alert back ("inhibits"): the incident
   // and its timeline still record it, only the alert is not sent.
+  const std::string cause =
+      fmt::format("{} {} {} from sensor {} at {} met \"{}\" (plan {} v{})", reading.quantity, format_number(reading.value),
+                  reading.unit, reading.sensor_id, reading.place.str(), level_rule->condition_text, plan->plan.id,
+                  plan->version);
   if (const Incident* by = inhibitor(sp.plan.id, incident->place)) {
     ++stats_.alerts_held_back;
-    const std::string cause =
-        fmt::format("{} {} {} from sensor {} at {} met \"{}\" (plan {} v{}); alert held back: incident {} of plan {} "
-                    "(level {}) inhibits plan {} here",
-                    reading.quantity, format_number(reading.value), reading.unit, reading.sensor_id, reading.place.str(),
-                    level_rule->condition_text, plan->plan.id, plan->version, by->id, by->plan_id,
-                    plans::level_name(by->level), sp.plan.id);
-    add_event(batch, *incident, kind, cause);
+    add_event(batch, *incident, kind,
+              fmt::format("{}; alert held back: incident {} of plan {} (level {}) inhibits plan {} here", cause, by->id,
+                          by->plan_id, plans::level_name(by->level), sp.plan.id));
     put_incident(batch, *incident);
     spdlog::info("{} {}: level {} at {}, alert held back by {}", kind, incident->id, plans::level_name(rule.level),
                  incident->place.str(), by->id);
@@ -902,20 +902,10 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
   if (options_.cap_xml) {
     enqueue(batch, OutboundMessage{topic("alerts-xml/" + incident->place.str()), cap::to_xml(alert, zone_), 1, false});
   }
-  enqueue(batch, OutboundMessage{topic("incidents/" + incident->id), incident_json(*incident), 1, true});
-  batch.put(Table::kIncidents, incident->id, dump(incident_to_store(*incident)));
-  json event = {{"time_ms", to_ms(now)},
-                {"kind", kind},
-                {"level", plans::level_name(rule.level)},
-                {"alert", alert.identifier},
-                {"cause", fmt::format("{} {} {} from sensor {} at {} met \"{}\" (plan {} v{})", reading.quantity,
-                                      format_number(reading.value), reading.unit, reading.sensor_id,
-                                      reading.place.str(), level_rule->condition_text, plan->plan.id, plan->version)}};
-  batch.put(Table::kEvents, incident->id + "/" + padded(next_event_seq_++, 12), dump(event));
-  batch.put(Table::kMeta, std::string(kMetaEventSeq), std::to_string(next_event_seq_));
-  spdlog::info("{} {}: level {} ({}) at {} — {}", kind, incident->id,
-               plans::level_name(rule.level), plans::level_color(rule.level), incident->place.str(),
-               event["cause"].get<std::string>());
+  put_incident(batch, *incident);
+  add_event(batch, *incident, kind, cause, alert.identifier);
+  spdlog::info("{} {}: level {} ({}) at {} — {}", kind, incident->id, plans::level_name(rule.level),
+               plans::level_color(rule.level), incident->place.str(), cause);
   commit(batch, "incident " + incident->id);
 }
 
