@@ -480,13 +480,14 @@ const std::vector<std::string_view> kCapResponseTypes = {"Shelter", "Evacuate", 
 const std::vector<std::string_view> kPlanKeys = {"id",       "title",     "version", "owner",
                                                  "hazards",  "language",  "time_zone", "places",
                                                  "scope",    "levels",    "resolve", "inhibits",
-                                                 "reopen_within"};
+                                                 "reopen_within", "renotify"};
 const std::vector<std::string_view> kLevelKeys = {"when", "alert", "staff", "checklist", "escalation"};
 const std::vector<std::string_view> kAlertKeys = {
     "category", "event", "urgency", "certainty", "response_type", "headline", "description", "instruction", "audience"};
 const std::vector<std::string_view> kStaffKeys = {"role", "count", "within", "respond_within", "skills"};
 const std::vector<std::string_view> kEscalationKeys = {"after", "notify", "raise_to"};
 const std::vector<std::string_view> kResolveKeys = {"when", "for", "manual"};
+const std::vector<std::string_view> kRenotifyKeys = {"every", "times"};
 const std::vector<std::string_view> kInhibitKeys = {"plan", "scope", "from_level"};
 const std::vector<std::string_view> kAudienceKeys = {"role"};
 const std::vector<std::string_view> kLevelNames = {"I", "II", "III", "IV"};
@@ -501,6 +502,9 @@ const std::string kAudienceExpected =
     "district_coordinators or role:<role name>)";
 const std::string kRoleRule = "1 to 64 of a-z, 0-9 or '_', starting with a letter";
 constexpr int kMaxStaffCount = 999;
+// renotify: reminders at most this often, and at most this many per level.
+constexpr std::chrono::seconds kMinRenotifyEvery = std::chrono::minutes(1);
+constexpr int kMaxRenotifyTimes = 100;
 
 // The place level named `name` ("building", ..., "district").
 std::optional<PlaceLevel> parse_place_level(std::string_view name) {
@@ -781,6 +785,7 @@ class Loader {
     }
     if (const Field* f = find_set(fields, "inhibits")) read_inhibits(*f, plan);
     if (const Field* f = find_set(fields, "reopen_within")) plan.reopen_within = read_duration(*f);
+    if (const Field* f = find_set(fields, "renotify")) plan.renotify = read_renotify(*f);
     return plan;
   }
 
@@ -1069,25 +1074,30 @@ class Loader {
     return name ? parse_level(*name) : std::nullopt;
   }
 
-  // A number of people, 1 to kMaxStaffCount.
-  std::optional<int> read_count(const Field& f) {
-    const std::string expected = "a number of people (a whole number from 1 to " + std::to_string(kMaxStaffCount) + ")";
+  // A whole number from `min` (>= 1) to `max`, written with digits only; `what` names it
+  // in the message ("a number of people").
+  std::optional<int> read_whole_number(const Field& f, std::string_view what, int min, int max) {
+    const std::string expected = std::string(what) + " (a whole number from " + std::to_string(min) + " to " +
+                                 std::to_string(max) + ")";
     auto text = read_string(f, expected);
     if (!text) return std::nullopt;
-    int count = 0;
+    int number = 0;
     for (char c : *text) {
-      if (c < '0' || c > '9' || count > kMaxStaffCount) {
-        count = 0;
+      if (c < '0' || c > '9' || number > max) {
+        number = 0;
         break;
       }
-      count = count * 10 + (c - '0');
+      number = number * 10 + (c - '0');
     }
-    if (count < 1 || count > kMaxStaffCount) {
+    if (number < min || number > max) {
       error_at(f, "expected " + expected + ", found " + quote(*text));
       return std::nullopt;
     }
-    return count;
+    return number;
   }
+
+  // A number of people, 1 to kMaxStaffCount.
+  std::optional<int> read_count(const Field& f) { return read_whole_number(f, "a number of people", 1, kMaxStaffCount); }
 
   // One audience or a list of them, each once.
   std::vector<Audience> read_audiences(const Field& f) {
@@ -1485,6 +1495,33 @@ class Loader {
       require(fields, f.value, "for", "resolve");
     }
     if (diagnostics_.size() == errors_before) resolve = std::move(rule);
+  }
+
+  // every (a duration of at least kMinRenotifyEvery) and, optionally, times. nullopt
+  // after a mistake.
+  std::optional<Renotify> read_renotify(const Field& f) {
+    if (!f.value.IsMap()) {
+      error_at(f, "expected a map with every and, optionally, times, found " + describe(f.value));
+      return std::nullopt;
+    }
+    Fields fields = read_map(f.value, kRenotifyKeys, "a renotify key (" + join_or(kRenotifyKeys) + ")");
+    const std::size_t errors_before = diagnostics_.size();
+    Renotify renotify;
+    // "every:" with nothing after it is a mistake, not absent (require finds it).
+    if (const Field* every = require(fields, f.value, "every", "renotify")) {
+      if (auto duration = read_duration(*every)) {
+        if (*duration < kMinRenotifyEvery) {
+          error_at(*every, "expected a duration of at least " + format_duration(kMinRenotifyEvery) +
+                               " between reminders, found " + quote(every->value.Scalar()));
+        }
+        renotify.every = *duration;
+      }
+    }
+    if (const Field* times = find_set(fields, "times")) {
+      renotify.times = read_whole_number(*times, "a number of reminders", 1, kMaxRenotifyTimes).value_or(0);
+    }
+    if (diagnostics_.size() != errors_before) return std::nullopt;
+    return renotify;
   }
 
   // A list of other plans' ids, or of maps with plan, scope and from_level.

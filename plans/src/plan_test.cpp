@@ -260,10 +260,11 @@ TEST(PlanTest, UnknownAndDuplicateKeys) {
   EXPECT_THAT(
       errors(std::string(kMinimal) + "titel: X\n"),
       ElementsAre("t.yaml:10:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, "
-                  "places, scope, levels, resolve, inhibits or reopen_within), found \"titel\"; did you mean \"title\"?"));
+                  "places, scope, levels, resolve, inhibits, reopen_within or renotify), found \"titel\"; did you "
+                  "mean \"title\"?"));
   EXPECT_THAT(errors(std::string(kMinimal) + "colour: red\n"),
               ElementsAre("t.yaml:10:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, "
-                          "places, scope, levels, resolve, inhibits or reopen_within), found \"colour\""));
+                          "places, scope, levels, resolve, inhibits, reopen_within or renotify), found \"colour\""));
   EXPECT_THAT(errors(std::string(kMinimal) + "title: Again\n"),
               ElementsAre("t.yaml:10:1: expected each key once, found \"title\" again (first on line 2)"));
   EXPECT_THAT(errors(with_line(8, "      event: Fire\n      sevrity: Extreme")),
@@ -275,7 +276,7 @@ TEST(PlanTest, UnknownAndDuplicateKeys) {
                           "\"response_type\"?"));
   EXPECT_THAT(errors(with_line(4, "[x]: 1\nlevels:")),
               ElementsAre("t.yaml:4:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, "
-                          "places, scope, levels, resolve, inhibits or reopen_within), found a list"));
+                          "places, scope, levels, resolve, inhibits, reopen_within or renotify), found a list"));
 }
 
 TEST(PlanTest, WrongTypes) {
@@ -452,7 +453,7 @@ TEST(PlanTest, ReportsEveryErrorTogether) {
           "broken.yaml:6:25: place pattern \"xc//qy\": segment 2 \"\" is not a place segment (a-z, 0-9, '_', '-'), "
           "'*' or '**'",
           "broken.yaml:7:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, places, "
-          "scope, levels, resolve, inhibits or reopen_within), found \"levles\"; did you mean \"levels\"?",
+          "scope, levels, resolve, inhibits, reopen_within or renotify), found \"levles\"; did you mean \"levels\"?",
           "broken.yaml:10:25: " + kUnits + "\"ppb\"",
           "broken.yaml:12:17: expected a CAP category (Geo, Met, Safety, Security, Rescue, Fire, Health, Env, "
           "Transport, Infra, CBRNE or Other), found \"fire\"; did you mean \"Fire\"?",
@@ -473,6 +474,7 @@ TEST(PlanTest, NeverThrows) {
       "? [a, b]\n: c\n",
       "levels:\n  II: &x\n    when: a > 1\n  I: *x\n",
       "resolve: &r {for: *r}\n",
+      "renotify: &r {every: *r, times: *r}\n",
       "id: p\ntitle: T\nplaces: xc\nlevels: {II: {when: a > 1, alert: {event: E, headline: H}, "
       "escalation: [{after: 99999999999999999999999d, raise_to: I}], staff: [{count: 99999999999999999999}]}}\n",
   };
@@ -546,6 +548,9 @@ inhibits:
   - plan: other
     scope: same_place
 reopen_within: 30m
+renotify:
+  every: 10m
+  times: 2
 )");
   EXPECT_EQ(plan.time_zone, "Asia/Shanghai");
   ASSERT_EQ(plan.levels.size(), 2u);
@@ -618,6 +623,9 @@ reopen_within: 30m
   EXPECT_EQ(plan.inhibits[2].scope, std::nullopt);
 
   EXPECT_EQ(plan.reopen_within, std::chrono::minutes(30));
+  ASSERT_TRUE(plan.renotify.has_value());
+  EXPECT_EQ(plan.renotify->every, std::chrono::minutes(10));
+  EXPECT_EQ(plan.renotify->times, 2);
 }
 
 TEST(PlanTest, ResponsePartsDefaults) {
@@ -628,6 +636,7 @@ TEST(PlanTest, ResponsePartsDefaults) {
   EXPECT_EQ(plan.resolve.condition_text, "");
   EXPECT_THAT(plan.inhibits, IsEmpty());
   EXPECT_EQ(plan.reopen_within, std::nullopt);
+  EXPECT_FALSE(plan.renotify.has_value());  // no reminders
   const LevelRule& rule = plan.levels[0];
   ASSERT_EQ(rule.alert.audience.size(), 1u);
   EXPECT_EQ(rule.alert.audience[0], Audience{});
@@ -639,7 +648,7 @@ TEST(PlanTest, ResponsePartsDefaults) {
   // Keys with nothing after them, and empty lists, are absent.
   Plan empty = load_ok(std::string(kMinimal) +
                        "    staff:\n    checklist: []\n    escalation: []\n"
-                       "time_zone:\nresolve:\ninhibits: []\nreopen_within:\n");
+                       "time_zone:\nresolve:\ninhibits: []\nreopen_within:\nrenotify:\n");
   EXPECT_THAT(empty.levels[0].staff, IsEmpty());
   EXPECT_THAT(empty.levels[0].checklists, IsEmpty());
   EXPECT_THAT(empty.levels[0].escalation, IsEmpty());
@@ -647,6 +656,7 @@ TEST(PlanTest, ResponsePartsDefaults) {
   EXPECT_FALSE(empty.resolve.automatic);
   EXPECT_THAT(empty.inhibits, IsEmpty());
   EXPECT_EQ(empty.reopen_within, std::nullopt);
+  EXPECT_FALSE(empty.renotify.has_value());
 }
 
 TEST(PlanTest, ResolveForms) {
@@ -660,6 +670,30 @@ TEST(PlanTest, ResolveForms) {
   Plan not_by_hand = load_ok(std::string(kMinimal) + "resolve: {manual: false, for: 1h}\n");
   EXPECT_TRUE(not_by_hand.resolve.automatic);
   EXPECT_EQ(not_by_hand.resolve.hold_for, std::chrono::hours(1));
+}
+
+TEST(PlanTest, RenotifyForms) {
+  Plan plan = load_ok(std::string(kMinimal) + "renotify:\n  every: 10m\n  times: 5\n");
+  ASSERT_TRUE(plan.renotify.has_value());
+  EXPECT_EQ(plan.renotify->every, std::chrono::minutes(10));
+  EXPECT_EQ(plan.renotify->times, 5);
+  // times defaults to 3; "times:" with nothing after it is absent.
+  for (const char* text : {"renotify:\n  every: 15m\n", "renotify:\n  every: 15m\n  times:\n"}) {
+    Plan p = load_ok(std::string(kMinimal) + text);
+    ASSERT_TRUE(p.renotify.has_value()) << text;
+    EXPECT_EQ(p.renotify->every, std::chrono::minutes(15));
+    EXPECT_EQ(p.renotify->times, 3);
+  }
+  // The limits: every at least 1m, times 1 to 100.
+  Plan least = load_ok(std::string(kMinimal) + "renotify: {every: 1m, times: 1}\n");
+  ASSERT_TRUE(least.renotify.has_value());
+  EXPECT_EQ(least.renotify->every, std::chrono::minutes(1));
+  EXPECT_EQ(least.renotify->times, 1);
+  Plan most = load_ok(std::string(kMinimal) + "renotify: {every: 1h30m, times: 100}\n");
+  ASSERT_TRUE(most.renotify.has_value());
+  EXPECT_EQ(most.renotify->every, std::chrono::minutes(90));
+  EXPECT_EQ(most.renotify->times, 100);
+  EXPECT_EQ(load_ok(std::string(kMinimal) + "renotify: {every: 60s}\n").renotify->every, std::chrono::minutes(1));
 }
 
 TEST(PlanTest, AudienceForms) {
@@ -715,8 +749,8 @@ TEST(PlanTest, NewKeysAreCheckedLikeTheOthers) {
                           "found \"esclation\"; did you mean \"escalation\"?"));
   EXPECT_THAT(errors(std::string(kMinimal) + "timezone: UTC\n"),
               ElementsAre("t.yaml:10:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, "
-                          "places, scope, levels, resolve, inhibits or reopen_within), found \"timezone\"; did you mean "
-                          "\"time_zone\"?"));
+                          "places, scope, levels, resolve, inhibits, reopen_within or renotify), found \"timezone\"; "
+                          "did you mean \"time_zone\"?"));
   EXPECT_THAT(errors(std::string(kMinimal) + "    staff: []\n    staff: []\n"),
               ElementsAre("t.yaml:11:5: expected each key once, found \"staff\" again (first on line 10)"));
 }
@@ -893,6 +927,70 @@ TEST(PlanTest, BadResolve) {
               ElementsAre("t.yaml:11:10: expected a unit (d, h, m or s) after \"10\", found a space; write \"10m\""));
   EXPECT_THAT(errors(std::string(kMinimal) + "resolve:\n  for:\n"),
               ElementsAre("t.yaml:11:3: expected a duration such as 30s, 10m or 1h30m, found nothing"));
+}
+
+TEST(PlanTest, BadRenotify) {
+  const std::string kTimes = "expected a number of reminders (a whole number from 1 to 100), found ";
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify: 10m\n"),
+              ElementsAre("t.yaml:10:11: expected a map with every and, optionally, times, found \"10m\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify: [10m]\n"),
+              ElementsAre("t.yaml:10:11: expected a map with every and, optionally, times, found a list"));
+  // every is required, and "every:" with nothing after it is a mistake.
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  times: 2\n"),
+              ElementsAre("t.yaml:11:3: expected key \"every\" in renotify, found none"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify: {}\n"),
+              ElementsAre("t.yaml:10:11: expected key \"every\" in renotify, found none"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every:\n"),
+              ElementsAre("t.yaml:11:3: expected a duration such as 30s, 10m or 1h30m, found nothing"));
+  // every: a duration of at least 1m.
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every: 30s\n"),
+              ElementsAre("t.yaml:11:10: expected a duration of at least 1m between reminders, found \"30s\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every: 59s\n  times: 2\n"),
+              ElementsAre("t.yaml:11:10: expected a duration of at least 1m between reminders, found \"59s\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every: 10\n"),
+              ElementsAre("t.yaml:11:12: expected a unit (d, h, m or s) after \"10\", found end of duration"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every: 0m\n"),
+              ElementsAre("t.yaml:11:10: expected a duration longer than zero, found \"0m\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every: 400d\n"),
+              ElementsAre("t.yaml:11:10: expected a duration of at most 365d, found \"400d\""));
+  // times: a whole number from 1 to 100.
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every: 10m\n  times: 0\n"),
+              ElementsAre("t.yaml:12:10: " + kTimes + "\"0\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every: 10m\n  times: 101\n"),
+              ElementsAre("t.yaml:12:10: " + kTimes + "\"101\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every: 10m\n  times: three\n"),
+              ElementsAre("t.yaml:12:10: " + kTimes + "\"three\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every: 10m\n  times: 2.5\n"),
+              ElementsAre("t.yaml:12:10: " + kTimes + "\"2.5\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every: 10m\n  times: -1\n"),
+              ElementsAre("t.yaml:12:10: " + kTimes + "\"-1\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every: 10m\n  times: 99999999999999999999\n"),
+              ElementsAre("t.yaml:12:10: " + kTimes + "\"99999999999999999999\""));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every: 10m\n  times: [3]\n"),
+              ElementsAre("t.yaml:12:10: " + kTimes + "a list"));
+  // Unknown and repeated keys inside, and a misspelt renotify.
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every: 10m\n  time: 5\n"),
+              ElementsAre("t.yaml:12:3: expected a renotify key (every or times), found \"time\"; did you mean "
+                          "\"times\"?"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  evry: 10m\n"),
+              ElementsAre("t.yaml:11:3: expected a renotify key (every or times), found \"evry\"; did you mean "
+                          "\"every\"?",
+                          "t.yaml:11:3: expected key \"every\" in renotify, found none"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotify:\n  every: 10m\n  every: 5m\n"),
+              ElementsAre("t.yaml:12:3: expected each key once, found \"every\" again (first on line 11)"));
+  EXPECT_THAT(errors(std::string(kMinimal) + "renotfy:\n  every: 10m\n"),
+              ElementsAre("t.yaml:10:1: expected a plan key (id, title, version, owner, hazards, language, time_zone, "
+                          "places, scope, levels, resolve, inhibits, reopen_within or renotify), found \"renotfy\"; "
+                          "did you mean \"renotify\"?"));
+  // Every mistake at once.
+  EXPECT_THAT(errors(std::string(kMinimal) +
+                     "renotify:\n"        // 10
+                     "  every: 30s\n"     // 11
+                     "  times: 0\n"       // 12
+                     "  until: ack\n"),   // 13
+              ElementsAre("t.yaml:11:10: expected a duration of at least 1m between reminders, found \"30s\"",
+                          "t.yaml:12:10: " + kTimes + "\"0\"",
+                          "t.yaml:13:3: expected a renotify key (every or times), found \"until\""));
 }
 
 TEST(PlanTest, BadInhibits) {

@@ -127,6 +127,14 @@ struct ResolveRule {
   std::chrono::seconds hold_for{0};  // > 0 when automatic
 };
 
+// Reminders for an incident nobody has acknowledged: the current level's alert is sent again
+// (a CAP Update) every `every` after the level was raised, at most `times` times per level;
+// acknowledging or resolving the incident stops them.
+struct Renotify {
+  std::chrono::seconds every{0};  // >= 1 minute
+  int times = 3;                  // 1 ... 100
+};
+
 // While an incident of this plan is open (at `from_level` or more severe), alerts of
 // plan `plan` for places in the same `scope` are held back.
 struct Inhibition {
@@ -166,6 +174,7 @@ struct Plan {
   // An incident raised again at the same place within this long after it resolved is
   // reopened instead of a new one being started. nullopt: never reopened.
   std::optional<std::chrono::seconds> reopen_within;
+  std::optional<Renotify> renotify;  // nullopt: no reminders
 };
 
 struct LoadResult {
