@@ -10,6 +10,7 @@
 
 #include "lookout/base/time_format.h"
 #include "lookout/rules/units.h"
+#include "core_internal.h"
 
 namespace lookout::engine {
 
@@ -21,20 +22,16 @@ constexpr std::string_view kMetaIncidentSeq = "incident_seq";
 constexpr std::string_view kMetaOutboxSeq = "outbox_seq";
 constexpr std::string_view kMetaEventSeq = "event_seq";
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-std::string format_number(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
-}
-
-std::int64_t to_ms(Time t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-Time from_ms(std::int64_t ms) { return Time(std::chrono::duration_cast<Duration>(std::chrono::milliseconds(ms))); }
+using detail::dump;
+using detail::format_number;
+using detail::from_ms;
+using detail::to_ms;
 
 json incident_to_store(const Incident& in) {
+  json search = json::object();
+  for (const auto& [role, level] : in.search_level) search[role] = static_cast<int>(level);
+  json reopens = json::array();
+  for (auto t : in.reopen_times) reopens.push_back(to_ms(t));
   json alerts = json::array();
   for (const auto& a : in.alerts) {
     alerts.push_back({{"identifier", a.identifier},
@@ -61,7 +58,15 @@ json incident_to_store(const Incident& in) {
           {"resolved_ms", to_ms(in.resolved_at)},
           {"resolved_by", in.resolved_by},
           {"reopened", in.reopened},
-          {"alerts", alerts}};
+          {"alerts", alerts},
+          {"level_since_ms", to_ms(in.level_since)},
+          {"escalation_next", in.escalation_next},
+          {"renotified", in.renotified},
+          {"escalated_to", in.escalated_to ? std::string(plans::level_name(*in.escalated_to)) : std::string()},
+          {"search_level", search},
+          {"unfilled", in.unfilled},
+          {"reopen_ms", reopens},
+          {"flapping", in.flapping}};
 }
 
 StatusOr<Incident> incident_from_store(std::string_view text) {
@@ -99,6 +104,26 @@ StatusOr<Incident> incident_from_store(std::string_view text) {
       in.alerts.push_back(SentAlert{a.at("identifier").get<std::string>(), from_ms(a.at("sent_ms").get<std::int64_t>()),
                                     a.at("msg_type").get<std::string>(), *al});
     }
+    // Fields added with staffing and escalation; older records lack them.
+    in.level_since = from_ms(j.value("level_since_ms", to_ms(in.updated_at)));
+    in.escalation_next = j.value("escalation_next", std::uint32_t{0});
+    in.renotified = j.value("renotified", std::uint32_t{0});
+    if (auto e = j.value("escalated_to", std::string()); !e.empty()) {
+      in.escalated_to = plans::parse_level(e);
+      if (!in.escalated_to) return Status::corruption("incident escalated_to");
+    }
+    if (j.contains("search_level")) {
+      for (const auto& [role, level] : j.at("search_level").items()) {
+        int l = level.get<int>();
+        if (l < 1 || l > 5) return Status::corruption("incident search level");
+        in.search_level[role] = static_cast<PlaceLevel>(l);
+      }
+    }
+    if (j.contains("unfilled")) in.unfilled = j.at("unfilled").get<std::set<std::string>>();
+    if (j.contains("reopen_ms")) {
+      for (const auto& t : j.at("reopen_ms")) in.reopen_times.push_back(from_ms(t.get<std::int64_t>()));
+    }
+    in.flapping = j.value("flapping", false);
     return in;
   } catch (const std::exception& e) {
     return Status::corruption(std::string("incident record: ") + e.what());
@@ -145,11 +170,16 @@ Core::~Core() {
       if (watch.timer) clock_.cancel(*watch.timer);
     }
   }
-  for (auto& [id, timer] : close_timers_) clock_.cancel(timer);
+  for (auto* timers : {&close_timers_, &assignment_timers_, &escalation_timers_, &renotify_timers_}) {
+    for (auto& [id, timer] : *timers) clock_.cancel(timer);
+  }
   if (retry_timer_) clock_.cancel(*retry_timer_);
+  if (staffing_timer_) clock_.cancel(*staffing_timer_);
 }
 
-std::vector<std::string> Core::subscriptions() const { return {topic("sensors/#"), topic("reports")}; }
+std::vector<std::string> Core::subscriptions() const {
+  return {topic("sensors/#"), topic("reports"), topic("staff/+/responses")};
+}
 
 // ---------------------------------------------------------------- start-up
 
@@ -166,6 +196,8 @@ Status Core::open() {
   if (auto s = read_counter(kMetaIncidentSeq, next_incident_seq_); !s) return s;
   if (auto s = read_counter(kMetaOutboxSeq, next_outbox_seq_); !s) return s;
   if (auto s = read_counter(kMetaEventSeq, next_event_seq_); !s) return s;
+  if (auto s = read_counter("assignment_seq", next_assignment_seq_); !s) return s;
+  if (auto s = read_counter("silence_seq", next_silence_seq_); !s) return s;
 
   Status failure;
   auto fail = [&](Status s) {
@@ -222,6 +254,39 @@ Status Core::open() {
     }
   }
   for (const auto& id : to_close) close_incident(id);
+  // Assignments: the active ones (their deadlines re-armed with the time left) and the
+  // recent ones ("fewest recent assignments" counts them); older ones stay stored only.
+  const auto now = clock_.now();
+  s = store_.scan(Table::kAssignments, "", [&](std::string_view key, std::string_view value) {
+    auto a = detail::assignment_from_store(value);
+    if (!a.is_ok()) return fail(a.status().with_context("stored assignment " + std::string(key)));
+    if (a->active() || a->offered_at + options_.recent_assignments_window > now) {
+      if (a->state == "offered") {
+        assignment_timers_[a->id] = clock_.schedule_at(a->respond_by, [this, id = a->id] { on_assignment_deadline(id); });
+      }
+      assignments_.emplace(a->id, std::move(*a));
+    }
+    return true;
+  });
+  if (!s) return s;
+  if (!failure) return failure;
+  s = store_.scan(Table::kSilences, "", [&](std::string_view key, std::string_view value) {
+    auto silence = silence_from_json(value);
+    if (!silence.is_ok()) return fail(silence.status().with_context("stored silence " + std::string(key)));
+    silences_.emplace(silence->id, std::move(*silence));
+    return true;
+  });
+  if (!s) return s;
+  if (!failure) return failure;
+  // Escalation ladders and reminders go on where they were, with the time they had
+  // left (a step already due fires at once); staffing resumes once the engine runs.
+  for (const auto& [key, id] : open_by_plan_place_) arm_incident_timers(incidents_.at(id));
+  if (!open_by_plan_place_.empty()) {
+    staffing_timer_ = clock_.schedule_after(Duration::zero(), [this] {
+      staffing_timer_.reset();
+      staff_incidents();
+    });
+  }
   s = store_.scan(Table::kOutbox, "", [&](std::string_view key, std::string_view value) {
     std::uint64_t seq = 0;
     std::from_chars(key.data(), key.data() + key.size(), seq);
@@ -237,9 +302,11 @@ Status Core::open() {
   });
   if (!s) return s;
   if (!failure) return failure;
-  spdlog::info("store: {} plans, {} places, {} sensors, {} incidents ({} open), {} messages waiting in the outbox",
-               plans_.size(), places_.size(), sensors_.size(), incidents_.size(), open_by_plan_place_.size(),
-               outbox_.size());
+  spdlog::info(
+      "store: {} plans, {} places, {} sensors, {} staff, {} incidents ({} open), {} assignments in play, {} silences, "
+      "{} messages waiting in the outbox",
+      plans_.size(), places_.size(), sensors_.size(), staff_.size(), incidents_.size(), open_by_plan_place_.size(),
+      assignments_.size(), silences_.size(), outbox_.size());
   return Status::ok();
 }
 
@@ -389,6 +456,18 @@ void Core::on_message(const InboundMessage& message) {
   }
   if (rest == "reports") {
     handle_report(message);
+    return;
+  }
+  // staff/<id>/responses
+  constexpr std::string_view kStaff = "staff/";
+  constexpr std::string_view kResponses = "/responses";
+  if (rest.starts_with(kStaff) && rest.ends_with(kResponses) && rest.size() > kStaff.size() + kResponses.size()) {
+    std::string_view id = rest.substr(kStaff.size(), rest.size() - kStaff.size() - kResponses.size());
+    if (!sensors::is_valid_sensor_id(id)) {
+      dead_letter(message, "staff id in the topic is not [A-Za-z0-9_.-]{1,64}");
+      return;
+    }
+    handle_response(id, message);
     return;
   }
   dead_letter(message, "no input is accepted on this topic");
@@ -796,8 +875,9 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
   auto key = std::make_pair(sp.plan.id, watch_key);
   auto open = open_by_plan_place_.find(key);
   Incident* incident = nullptr;
-  std::string msg_type;
+  std::string msg_type = "Update";
   std::string kind;
+  bool owed = false;  // the same level, whose alert was held back and may go now
   Batch batch;
   if (open == open_by_plan_place_.end()) {
     if (auto again = reopenable_.find(key); again != reopenable_.end()) {
@@ -814,9 +894,18 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
       incident->resolved_by.clear();
       incident->acknowledged_at = Time{};  // a reopened incident needs acknowledging again
       incident->acknowledged_by.clear();
+      incident->escalated_to.reset();
+      incident->search_level.clear();
+      incident->unfilled.clear();
       ++incident->reopened;
+      // Flap damping: reopened flap_reopens times within flap_window, it is flapping.
+      auto& times = incident->reopen_times;
+      times.push_back(now);
+      times.erase(std::remove_if(times.begin(), times.end(), [&](Time t) { return t + options_.flap_window <= now; }),
+                  times.end());
+      while (times.size() > static_cast<std::size_t>(std::max(1, options_.flap_reopens))) times.erase(times.begin());
+      incident->flapping = static_cast<int>(times.size()) >= options_.flap_reopens;
       open_by_plan_place_[key] = incident->id;
-      msg_type = "Update";
       kind = "reopened";
     } else {
       Incident in;
@@ -836,17 +925,30 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
     }
   } else {
     incident = &incidents_.at(open->second);
-    // Further readings join the open incident. A more severe level is news; a less
-    // severe one only once the incident's own level no longer holds.
-    if (rule.level == incident->level) return;
-    if (!plans::more_severe(rule.level, incident->level)) {
-      if (current_holds) return;
-      // Down only once the level has stood for level_down_hold: no seesaw at a threshold.
-      if (!incident->alerts.empty() && now - incident->alerts.back().sent < options_.level_down_hold) return;
+    if (rule.level == incident->level) {
+      // Further readings join the open incident. Its alert may still be owed: held back
+      // while a silence or another plan's incident held it.
+      const auto& alerts = incident->alerts;
+      if (!alerts.empty() && alerts.back().msg_type != "Cancel" && alerts.back().level == incident->level) return;
+      owed = true;
+      kind = "alert_released";
+    } else {
+      // A more severe level is news; a less severe one only once the incident's own
+      // level no longer holds, and never below a level the escalation ladder raised.
+      if (!plans::more_severe(rule.level, incident->level)) {
+        if (current_holds) return;
+        if (incident->escalated_to && plans::more_severe(*incident->escalated_to, rule.level)) return;
+        // Down only once the level has stood for level_down_hold: no seesaw at a threshold.
+        if (!incident->alerts.empty() && now - incident->alerts.back().sent < options_.level_down_hold) return;
+      }
+      kind = plans::more_severe(rule.level, incident->level) ? "level_raised" : "level_lowered";
+      incident->level = rule.level;
     }
-    kind = plans::more_severe(rule.level, incident->level) ? "level_raised" : "level_lowered";
-    incident->level = rule.level;
-    msg_type = "Update";
+  }
+  if (!owed) {
+    incident->level_since = now;
+    incident->escalation_next = 0;
+    incident->renotified = 0;
   }
   incident->updated_at = now;
   incident->sensor_id = reading.sensor_id;
@@ -865,48 +967,53 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
       plan = &older;
     }
   }
-  const plans::LevelRule* level_rule = &rule;
-  for (const auto& r : plan->plan.levels) {
-    if (r.level == rule.level) level_rule = &r;
-  }
+  const plans::LevelRule* level_rule = rule_for(*plan, rule.level);
+  if (level_rule == nullptr) level_rule = &rule;
 
-  // Another plan's open incident may hold this alert back ("inhibits"): the incident
-  // and its timeline still record it, only the alert is not sent.
-  const std::string cause =
+  std::string cause =
       fmt::format("{} {} {} from sensor {} at {} met \"{}\" (plan {} v{})", reading.quantity, format_number(reading.value),
                   reading.unit, reading.sensor_id, reading.place.str(), level_rule->condition_text, plan->plan.id,
                   plan->version);
-  if (const Incident* by = inhibitor(sp.plan.id, incident->place)) {
-    ++stats_.alerts_held_back;
-    add_event(batch, *incident, kind,
-              fmt::format("{}; alert held back: incident {} of plan {} (level {}) inhibits plan {} here", cause, by->id,
-                          by->plan_id, plans::level_name(by->level), sp.plan.id));
+  // A coordinator's silence or another plan's open incident ("inhibits") may hold the
+  // alert back: the incident and its timeline still record it, only nothing is sent.
+  if (auto held = held_back_by(*incident, *plan); !held.empty()) {
+    if (owed) return;  // recorded when it was first held back
+    ++(held.starts_with("silenced") ? stats_.alerts_silenced : stats_.alerts_held_back);
+    add_event(batch, *incident, kind, cause + "; alert " + held);
     put_incident(batch, *incident);
-    spdlog::info("{} {}: level {} at {}, alert held back by {}", kind, incident->id, plans::level_name(rule.level),
-                 incident->place.str(), by->id);
+    spdlog::info("{} {}: level {} at {}, alert {}", kind, incident->id, plans::level_name(rule.level),
+                 incident->place.str(), held);
     commit(batch, "incident " + incident->id);
+    return;
+  }
+  if (owed) cause += "; sent now: nothing holds its alert back any more";
+
+  // A flapping incident's receivers were never told it resolved (its Cancel was held
+  // back), so its reopening at the same level tells them nothing new.
+  if (kind == "reopened" && incident->flapping && !incident->alerts.empty() &&
+      incident->alerts.back().msg_type != "Cancel" && incident->alerts.back().level == incident->level) {
+    ++stats_.alerts_damped;
+    add_event(batch, *incident, kind,
+              fmt::format("{}; no alert: flapping (reopened {} times within {}), still alerted", cause,
+                          incident->reopen_times.size(),
+                          rules::format_duration(options_.flap_window)));
+    put_incident(batch, *incident);
+    commit(batch, "incident " + incident->id);
+    arm_incident_timers(*incident);
+    staff_incidents();
     return;
   }
 
   // An incident whose earlier alerts were all held back has nothing to update yet.
   if (incident->alerts.empty()) msg_type = "Alert";
-  auto alert = build_alert(*incident, *plan, *level_rule, msg_type, reading);
-  if (auto v = cap::validate(alert); !v) {
-    spdlog::error("plan {} v{} produced an invalid CAP alert ({}); sending it anyway", plan->plan.id, plan->version,
-                  v.message());
-  }
-  incident->alerts.push_back(SentAlert{alert.identifier, alert.sent, msg_type, rule.level});
-  ++stats_.alerts_sent;
-
-  enqueue(batch, OutboundMessage{topic("alerts/" + incident->place.str()), cap::to_json(alert, zone_), 1, false});
-  if (options_.cap_xml) {
-    enqueue(batch, OutboundMessage{topic("alerts-xml/" + incident->place.str()), cap::to_xml(alert, zone_), 1, false});
-  }
+  auto identifier = send_alert(batch, *incident, *plan, *level_rule, msg_type, reading, "");
   put_incident(batch, *incident);
-  add_event(batch, *incident, kind, cause, alert.identifier);
+  add_event(batch, *incident, kind, cause, identifier);
   spdlog::info("{} {}: level {} ({}) at {} — {}", kind, incident->id, plans::level_name(rule.level),
                plans::level_color(rule.level), incident->place.str(), cause);
   commit(batch, "incident " + incident->id);
+  arm_incident_timers(*incident);
+  staff_incidents();
 }
 
 cap::Alert Core::build_alert(const Incident& incident, const StoredPlan& sp, const plans::LevelRule& rule,
@@ -1023,10 +1130,16 @@ Status Core::acknowledge(std::string_view id, std::string_view by, std::string_v
   auto it = incidents_.find(id);
   if (it == incidents_.end()) return Status::not_found("no incident \"" + std::string(id) + "\"");
   Incident& in = it->second;
-  if (in.state != "open") {
+  // Staff accepting makes an incident "responding" but does not acknowledge it: that
+  // is a coordinator's word, and it stops the escalation ladder and the reminders.
+  if (in.acknowledged_at != Time{}) {
+    return Status::failed_precondition("incident " + in.id + " is already acknowledged by " + in.acknowledged_by);
+  }
+  if (in.state != "open" && in.state != "responding") {
     return Status::failed_precondition("incident " + in.id + " is " + in.state + ", not open: nothing to acknowledge");
   }
-  in.state = "acknowledged";
+  if (in.state == "open") in.state = "acknowledged";
+  cancel_incident_timers(in.id);
   in.acknowledged_at = clock_.now();
   in.acknowledged_by = std::string(by);
   in.updated_at = in.acknowledged_at;
@@ -1053,6 +1166,7 @@ Status Core::resolve(std::string_view id, std::string_view by, std::string_view 
 void Core::resolve_incident(Incident& in, std::string_view by, const std::string& cause) {
   const auto now = clock_.now();
   open_by_plan_place_.erase({in.plan_id, in.watch});
+  cancel_incident_timers(in.id);
   in.state = "resolved";
   in.resolved_at = now;
   in.resolved_by = std::string(by);
@@ -1060,36 +1174,23 @@ void Core::resolve_incident(Incident& in, std::string_view by, const std::string
   ++stats_.incidents_resolved;
 
   Batch batch;
+  release_assignments(batch, in, "the incident is resolved");
   // The Cancel alert: the same texts, all clear, referring to every earlier message.
   auto plan = incident_plan(in);
   if (plan.is_ok()) {
-    const plans::LevelRule* rule = nullptr;
-    for (const auto& r : plan->plan.levels) {
-      if (r.level == in.level) rule = &r;
-    }
+    const plans::LevelRule* rule = rule_for(*plan, in.level);
     if (rule == nullptr && !plan->plan.levels.empty()) rule = &plan->plan.levels.back();
-    // Nothing to cancel when every alert of the incident was held back.
-    if (rule != nullptr && !in.alerts.empty()) {
-      sensors::Reading trigger;
-      trigger.sensor_id = in.sensor_id;
-      trigger.place = in.place;
-      trigger.quantity = in.quantity;
-      trigger.value = in.value;
-      trigger.unit = in.unit;
-      trigger.time = in.reading_time;
-      auto alert = build_alert(in, *plan, *rule, "Cancel", trigger);
-      alert.note = cause;
-      for (auto& info : alert.infos) {
-        info.urgency = "Past";
-        info.response_types = {"AllClear"};
-      }
-      in.alerts.push_back(SentAlert{alert.identifier, alert.sent, "Cancel", in.level});
-      ++stats_.alerts_sent;
-      enqueue(batch, OutboundMessage{topic("alerts/" + in.place.str()), cap::to_json(alert, zone_), 1, false});
-      if (options_.cap_xml) {
-        enqueue(batch, OutboundMessage{topic("alerts-xml/" + in.place.str()), cap::to_xml(alert, zone_), 1, false});
-      }
-      add_event(batch, in, "resolved", cause, alert.identifier);
+    // Nothing to cancel when every alert of the incident was held back (or cancelled).
+    const bool alerted = !in.alerts.empty() && in.alerts.back().msg_type != "Cancel";
+    if (rule != nullptr && alerted && in.flapping) {
+      ++stats_.alerts_damped;
+      add_event(batch, in, "resolved",
+                cause + "; Cancel held back: the incident is flapping (reopened " +
+                    std::to_string(in.reopen_times.size()) + " times within " +
+                    rules::format_duration(options_.flap_window) + "); it goes out when the incident closes");
+    } else if (rule != nullptr && alerted) {
+      auto identifier = send_alert(batch, in, *plan, *rule, "Cancel", trigger_of(in), cause);
+      add_event(batch, in, "resolved", cause, identifier);
     } else {
       add_event(batch, in, "resolved", cause);
     }
@@ -1109,6 +1210,7 @@ void Core::resolve_incident(Incident& in, std::string_view by, const std::string
   put_incident(batch, in);
   spdlog::info("resolved {} ({}): {}", in.id, by, cause);
   commit(batch, "incident " + in.id);
+  staff_incidents();  // the released staff may be wanted elsewhere
 }
 
 void Core::schedule_close(const Incident& incident, Time at) {
@@ -1127,6 +1229,17 @@ void Core::close_incident(const std::string& id) {
   in.state = "closed";
   in.updated_at = clock_.now();
   Batch batch;
+  // The Cancel a flapping incident held back goes out now that it has settled.
+  if (in.flapping && !in.alerts.empty() && in.alerts.back().msg_type != "Cancel") {
+    in.flapping = false;
+    auto plan = incident_plan(in);
+    const plans::LevelRule* rule = plan.is_ok() ? rule_for(*plan, in.level) : nullptr;
+    if (rule != nullptr) {
+      const std::string why = "settled: not raised again within the plan's reopen_within after flapping";
+      auto identifier = send_alert(batch, in, *plan, *rule, "Cancel", trigger_of(in), why);
+      add_event(batch, in, "all_clear", why, identifier);
+    }
+  }
   add_event(batch, in, "closed", "not raised again within the plan's reopen_within");
   put_incident(batch, in);
   commit(batch, "incident " + in.id);
@@ -1144,6 +1257,15 @@ StatusOr<std::vector<std::string>> Core::timeline(std::string_view id) {
 }
 
 std::string Core::incident_json(const Incident& in) const {
+  // Staff ids and roles only: names and phone numbers stay in the roster.
+  json assignment_list = json::array();
+  for (const auto* a : assignments(in.id)) {
+    assignment_list.push_back({{"assignment", a->id},
+                               {"role", a->role},
+                               {"staff", a->staff},
+                               {"state", a->state},
+                               {"respond_by", format_cap_time(a->respond_by, zone_)}});
+  }
   json alerts = json::array();
   for (const auto& a : in.alerts) {
     alerts.push_back({{"identifier", a.identifier},
@@ -1172,7 +1294,12 @@ std::string Core::incident_json(const Incident& in) const {
                  {"value", in.value},
                  {"unit", in.unit},
                  {"time", format_cap_time(in.reading_time, zone_)}}},
-               {"alerts", alerts}});
+               {"alerts", alerts},
+               {"assignments", assignment_list},
+               {"escalation_steps_done", in.escalation_next},
+               {"reminders", in.renotified},
+               {"unfilled_roles", in.unfilled},
+               {"flapping", in.flapping}});
 }
 
 // ---------------------------------------------------------------- outbox
@@ -1382,9 +1509,11 @@ StatusOr<std::size_t> Core::import_sensors(std::string_view text, std::string_vi
 }
 
 StatusOr<std::size_t> Core::import_staff(std::string_view text, std::string_view file, Diagnostics& diagnostics) {
-  return import_records(
+  auto n = import_records(
       sensors::parse_staff(text, file, zone_->name()), "staff", Table::kStaff, [](const auto& m) { return m.id; },
       [this](sensors::StaffMember m) { staff_.upsert(std::move(m)); }, diagnostics);
+  if (n.is_ok()) staff_incidents();  // roles nobody could fill may be filled now
+  return n;
 }
 
 std::vector<const Incident*> Core::incidents() const {

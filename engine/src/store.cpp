@@ -16,6 +16,8 @@ std::string_view table_name(Table table) {
     case Table::kOutbox: return "outbox";
     case Table::kReports: return "reports";
     case Table::kStaff: return "staff";
+    case Table::kAssignments: return "assignments";
+    case Table::kSilences: return "silences";
   }
   return "unknown";
 }

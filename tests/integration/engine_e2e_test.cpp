@@ -446,7 +446,7 @@ TEST_F(EngineEndToEnd, CoordinatorAcknowledgesAndResolvesAnIncidentWithLookoutct
   // Acknowledged already: refused, with the engine's reason.
   auto again = ctl({"incidents", "ack", id, "--by", "Li"});
   EXPECT_EQ(again.exit_code, 1);
-  EXPECT_NE(again.err.find("is acknowledged, not open"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("is already acknowledged by duty-li"), std::string::npos) << again.err;
   // Nobody to name: a usage error, nothing sent.
   auto nobody = run({LOOKOUTCTL_BIN, "--data-dir", data_dir_, "incidents", "resolve", id}, std::chrono::seconds(60),
                     {"LOOKOUT_USER=", "USER="});

@@ -22,6 +22,8 @@
 #include "lookout/base/clock.h"
 #include "lookout/base/diagnostic.h"
 #include "lookout/engine/cap.h"
+#include "lookout/engine/silence.h"
+#include "lookout/engine/staffing.h"
 #include "lookout/engine/store.h"
 #include "lookout/engine/transport.h"
 #include "lookout/plans/plan.h"
@@ -53,6 +55,17 @@ struct CoreOptions {
   // own level's condition no longer holds and the level has not changed for this long:
   // a value hovering at a threshold does not send an Update every reading.
   Duration level_down_hold = std::chrono::minutes(5);
+  // Staff: how long a member has to answer an assignment when the plan's staff need
+  // gives no respond_within; the window "fewest recent assignments" counts in; how
+  // often a role nobody could fill is tried again (someone may have come on duty).
+  Duration default_respond_within = std::chrono::minutes(5);
+  Duration recent_assignments_window = std::chrono::hours(24);
+  Duration staffing_retry = std::chrono::minutes(1);
+  // Flap damping: an incident reopened this many times within flap_window is
+  // "flapping": its resolve and reopen alerts are held back (recorded, not sent) until
+  // it settles; the Cancel it owes goes out when it closes.
+  int flap_reopens = 3;
+  Duration flap_window = std::chrono::hours(1);
 };
 
 // A plan as the engine holds it: the checked plan plus its stored version.
@@ -98,6 +111,47 @@ struct Incident {
   std::string unit;
   Time reading_time;
   std::vector<SentAlert> alerts;
+  // Escalation and reminders run from the time the current level was raised, while
+  // nobody has acknowledged the incident: the next step of the level's ladder, and the
+  // reminders sent at this level.
+  Time level_since;
+  std::uint32_t escalation_next = 0;
+  std::uint32_t renotified = 0;
+  // A level reached by the ladder's raise_to: the incident's conditions alone do not
+  // lower it below this one (the escalation was a coordinator's decision by proxy).
+  std::optional<plans::Level> escalated_to;
+  // Staffing: per role, the hierarchy level searched now (widened when nobody is left
+  // closer), and the roles nobody in the whole district could fill (coordinators told).
+  std::map<std::string, PlaceLevel> search_level;
+  std::set<std::string> unfilled;
+  // Flap damping: when it reopened lately (at most flap_reopens kept), and whether it is
+  // flapping now.
+  std::vector<Time> reopen_times;
+  bool flapping = false;
+};
+
+// A call to one staff member to fill one role of an incident. Its state moves
+//   offered -> accepted -> arrived -> done          (the member's answers)
+//   offered -> declined | no_answer                  (the slot goes to the next candidate)
+//   offered | accepted | arrived -> released         (the incident resolved)
+//   offered -> withdrawn                             (a coordinator took it back)
+struct Assignment {
+  std::string id;        // a-000001
+  std::string incident;
+  std::string role;
+  std::string staff;     // the member's id
+  PlacePath place;       // the incident's place
+  plans::Level level = plans::Level::kIV;
+  std::string state = "offered";
+  std::string assigned_by;  // "engine" (ranked) or the coordinator who assigned by hand
+  Time offered_at;
+  Time respond_by;
+  Time updated_at;
+  std::string note;      // the member's last note
+  // Holds a place at the incident: counts towards the role's count.
+  bool holds_slot() const { return state == "offered" || state == "accepted" || state == "arrived" || state == "done"; }
+  // Counts against the member's capacity.
+  bool active() const { return state == "offered" || state == "accepted" || state == "arrived"; }
 };
 
 struct CoreStats {
@@ -114,6 +168,16 @@ struct CoreStats {
   std::uint64_t reports_duplicate = 0;  // reports sent again with a known id: answered, not evaluated again
   std::uint64_t incidents_resolved = 0;
   std::uint64_t alerts_held_back = 0;  // by another plan's inhibits: recorded, not sent
+  std::uint64_t alerts_silenced = 0;   // by a coordinator's silence: recorded, not sent
+  std::uint64_t alerts_damped = 0;     // of a flapping incident: recorded, not sent
+  std::uint64_t reminders = 0;         // alerts sent again to an unacknowledged incident
+  std::uint64_t escalations = 0;       // ladder steps carried out
+  std::uint64_t notices = 0;           // messages to staff on staff/<id>/notices
+  std::uint64_t assignments_offered = 0;
+  std::uint64_t assignments_accepted = 0;
+  std::uint64_t assignments_declined = 0;
+  std::uint64_t assignments_unanswered = 0;
+  std::uint64_t responses = 0;         // staff responses taken (rejected ones are dead letters)
 };
 
 struct PlanSummary {
@@ -178,6 +242,20 @@ class Core {
   // kind (opened, level_raised, level_lowered, acknowledged, resolved, reopened,
   // closed) and cause.
   StatusOr<std::vector<std::string>> timeline(std::string_view id);
+  // The incident's assignments, oldest first.
+  std::vector<const Assignment*> assignments(std::string_view incident) const;
+  const Assignment* assignment(std::string_view id) const;
+  // A coordinator assigns `staff` to `role` of an open incident by hand (no ranking,
+  // no scope: the coordinator knows best), with the usual deadline. kNotFound for an
+  // unknown incident or member; kFailedPrecondition when the incident is not open or
+  // the member already has an assignment for it.
+  StatusOr<std::string> assign(std::string_view incident, std::string_view role, std::string_view staff,
+                               std::string_view by);
+
+  // Silences (silence.h): created from an API request, listed, removed.
+  StatusOr<std::string> add_silence(std::string_view request_json);
+  Status remove_silence(std::string_view id, std::string_view by);
+  std::vector<const Silence*> silences() const;
 
   CoreStats stats() const;
   bool store_healthy() const { return store_healthy_; }
@@ -244,6 +322,9 @@ class Core {
   // An incident report (docs/reports.md): decoded, de-duplicated by id, evaluated as a
   // "#report:<category>" reading, stored, and answered with a receipt once stored.
   void handle_report(const InboundMessage& message);
+  // A staff response on staff/<staff_id>/responses: only for the member's own
+  // assignments; anything else is a dead letter with the reason.
+  void handle_response(std::string_view staff_id, const InboundMessage& message);
   // The incidents open now at `place` for the plans that read `quantity` there, by
   // plan id (plans in id order).
   std::vector<std::pair<std::string, std::string>> open_incidents_reading(std::string_view quantity,
@@ -302,6 +383,42 @@ class Core {
   cap::Alert build_alert(const Incident& incident, const StoredPlan& plan, const plans::LevelRule& rule,
                          const std::string& msg_type, const sensors::Reading& reading) const;
   std::string incident_json(const Incident& incident) const;
+
+  // --- response: alerts to audiences, staff, escalation (core_response.cpp) ---
+  // Sends the level's alert of `incident` (msg_type Alert/Update/Cancel) to the
+  // level's audiences: the public CAP alert on alerts/<place> for residents, a notice
+  // with the alert to each coordinator or role member. Returns the CAP identifier.
+  std::string send_alert(Batch& batch, Incident& incident, const StoredPlan& plan, const plans::LevelRule& rule,
+                         const std::string& msg_type, const sensors::Reading& reading, const std::string& note);
+  // Sends a notice (JSON) to the staff an audience names at the incident's place, and
+  // records whom in the timeline. Coordinators of a level with nobody in the roster are
+  // looked for one level up. Returns the ids notified.
+  std::vector<std::string> notify(Batch& batch, const Incident& incident, const plans::Audience& audience,
+                                  std::string_view kind, const std::string& text, const std::string& alert_json);
+  // The reading an incident was raised on, rebuilt from its record.
+  static sensors::Reading trigger_of(const Incident& incident);
+  // The level rule of `plan` for `level` (nullptr when the plan has none).
+  static const plans::LevelRule* rule_for(const StoredPlan& plan, plans::Level level);
+  // Why the incident's alerts may not be sent now: a silence or an inhibiting
+  // incident ("" when nothing holds them back).
+  std::string held_back_by(const Incident& incident, const StoredPlan& plan);
+  // The staffing pass: every open incident whose alert went out, most severe first
+  // (then oldest), gets offers for its level's unfilled roles.
+  void staff_incidents();
+  void staff_incident(Incident& incident);
+  void offer(Batch& batch, Incident& incident, const StoredPlan& plan, const plans::LevelRule& rule,
+             const std::string& role, const sensors::StaffMember& member, Duration respond_within,
+             const std::string& why, std::string_view by);
+  std::string assignment_json(const Assignment& a, const StoredPlan* plan, std::string_view status) const;
+  void put_assignment(Batch& batch, const Assignment& a);
+  void on_assignment_deadline(const std::string& id);
+  // Releases every active assignment of the incident (it resolved).
+  void release_assignments(Batch& batch, const Incident& incident, const std::string& cause);
+  // (Re)arms the incident's escalation and reminder timers from its record.
+  void arm_incident_timers(const Incident& incident);
+  void cancel_incident_timers(const std::string& id);
+  void on_escalation_timer(const std::string& id);
+  void on_renotify_timer(const std::string& id);
   // Adds `message` to the outbox within `batch`; sent once the batch is committed.
   void enqueue(Batch& batch, OutboundMessage message);
   // Commits `batch` and sends what it queued. On a store failure the messages are
@@ -336,11 +453,20 @@ class Core {
   std::map<std::pair<std::string, std::string>, std::string> reopenable_;
   std::map<std::string, Clock::TimerId, std::less<>> close_timers_;  // incident -> its closing
   std::unordered_map<std::string, bool> sensor_online_;
+  std::map<std::string, Assignment, std::less<>> assignments_;  // active ones, and recent ones (ranking)
+  std::map<std::string, Clock::TimerId, std::less<>> assignment_timers_;  // offered -> its deadline
+  std::map<std::string, Clock::TimerId, std::less<>> escalation_timers_;  // incident -> next ladder step
+  std::map<std::string, Clock::TimerId, std::less<>> renotify_timers_;    // incident -> next reminder
+  std::optional<Clock::TimerId> staffing_timer_;  // retry for roles nobody could fill
+  bool staffing_ = false;                          // staff_incidents() is running
+  std::map<std::string, Silence, std::less<>> silences_;
 
   std::map<std::uint64_t, PendingMessage> outbox_;
   std::uint64_t next_outbox_seq_ = 1;
   std::uint64_t next_incident_seq_ = 1;
   std::uint64_t next_event_seq_ = 1;
+  std::uint64_t next_assignment_seq_ = 1;
+  std::uint64_t next_silence_seq_ = 1;
   std::optional<Clock::TimerId> retry_timer_;
   bool connected_ = false;
   bool store_healthy_ = true;

@@ -32,11 +32,13 @@ enum class Table {
   kOutbox,        // sequence (20 digits) -> message waiting to be published
   kReports,       // report id -> the report as received, its receipt status and incident
   kStaff,         // staff id -> StaffMember (the staff roster)
+  kAssignments,   // assignment id -> Assignment
+  kSilences,      // silence id -> Silence
   // New tables go at the end: a store written before them opens and gets them added.
 };
 inline constexpr Table kAllTables[] = {Table::kMeta,      Table::kPlans,     Table::kPlanVersions, Table::kPlaces,
                                        Table::kSensors,   Table::kIncidents, Table::kEvents,       Table::kOutbox,
-                                       Table::kReports,   Table::kStaff};
+                                       Table::kReports,   Table::kStaff,     Table::kAssignments,  Table::kSilences};
 std::string_view table_name(Table table);
 
 // A set of puts and deletes applied all together or not at all.

@@ -1,0 +1,41 @@
+// Small helpers shared by the core's translation units (core.cpp, core_response.cpp).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "lookout/base/clock.h"
+#include "lookout/base/status.h"
+
+namespace lookout::engine {
+struct Assignment;
+}
+
+namespace lookout::engine::detail {
+
+// JSON as stored and published: invalid UTF-8 is replaced, never thrown on.
+inline std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+// The shortest text that reads back as the same double.
+inline std::string format_number(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+}
+
+inline std::int64_t to_ms(Time t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+inline Time from_ms(std::int64_t ms) {
+  return Time(std::chrono::duration_cast<Duration>(std::chrono::milliseconds(ms)));
+}
+
+// An assignment's storage form (core_response.cpp).
+nlohmann::json assignment_to_store(const Assignment& a);
+StatusOr<Assignment> assignment_from_store(std::string_view text);
+
+}  // namespace lookout::engine::detail
