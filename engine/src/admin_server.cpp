@@ -110,6 +110,14 @@ bool has_control(std::string_view s, bool allow_line_breaks) {
   return false;
 }
 
+// What is wrong with a `by` (who did it), or "" when it is fine.
+std::string check_by(const std::string& by) {
+  if (by.find_first_not_of(" \t") == std::string::npos) return "\"by\" must name someone (it is blank)";
+  if (utf8_chars(by) > kMaxByChars) return "\"by\" is longer than " + std::to_string(kMaxByChars) + " characters";
+  if (has_control(by, false)) return "\"by\" must not contain control characters";
+  return {};
+}
+
 // Checks the body; returns what is wrong with it, or "" when it is fine.
 std::string parse_lifecycle(const std::string& body, LifecycleRequest& out) {
   const std::string shape = R"(expected {"by": "who", "note": "optional text"})";
@@ -123,9 +131,7 @@ std::string parse_lifecycle(const std::string& body, LifecycleRequest& out) {
   if (by == j.end()) return "\"by\" is required: who acknowledges or resolves the incident";
   if (!by->is_string()) return "\"by\" must be a string";
   out.by = by->get<std::string>();
-  if (out.by.find_first_not_of(" \t") == std::string::npos) return "\"by\" must name someone (it is blank)";
-  if (utf8_chars(out.by) > kMaxByChars) return "\"by\" is longer than " + std::to_string(kMaxByChars) + " characters";
-  if (has_control(out.by, false)) return "\"by\" must not contain control characters";
+  if (auto problem = check_by(out.by); !problem.empty()) return problem;
   if (auto note = j.find("note"); note != j.end() && !note->is_null()) {
     if (!note->is_string()) return "\"note\" must be a string";
     out.note = note->get<std::string>();
@@ -135,6 +141,70 @@ std::string parse_lifecycle(const std::string& body, LifecycleRequest& out) {
     if (has_control(out.note, true)) return "\"note\" must not contain control characters other than line breaks and tabs";
   }
   return {};
+}
+
+// A manual assignment: {"role": "...", "staff": "...", "by": "..."}.
+struct AssignRequest {
+  std::string role;
+  std::string staff;
+  std::string by;
+};
+
+std::string parse_assign(const std::string& body, AssignRequest& out) {
+  const std::string shape = R"(expected {"role": "fire_warden", "staff": "member id", "by": "who"})";
+  auto j = json::parse(body, nullptr, false);
+  if (j.is_discarded()) return "the body is not JSON (or not UTF-8): " + shape;
+  if (!j.is_object()) return "the body must be a JSON object: " + shape;
+  for (const auto& [key, value] : j.items()) {
+    if (key != "role" && key != "staff" && key != "by") return "unknown field \"" + key + "\": " + shape;
+  }
+  for (auto [key, field] : {std::pair<const char*, std::string*>{"role", &out.role}, {"staff", &out.staff},
+                            {"by", &out.by}}) {
+    auto it = j.find(key);
+    if (it == j.end()) return "\"" + std::string(key) + "\" is required: " + shape;
+    if (!it->is_string()) return "\"" + std::string(key) + "\" must be a string";
+    *field = it->get<std::string>();
+  }
+  if (out.role.empty()) return "\"role\" must name a role of the incident's plan (it is empty)";
+  if (out.staff.empty()) return "\"staff\" must be a staff member's id (it is empty)";
+  return check_by(out.by);
+}
+
+// Who removes a silence: ?by=NAME, else a JSON body {"by": "..."}.
+std::string parse_remover(const std::map<std::string, std::string>& query, const std::string& body, std::string& by) {
+  const std::string shape = R"(expected ?by=NAME or a body {"by": "who"})";
+  if (auto q = query.find("by"); q != query.end()) {
+    by = q->second;
+  } else if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return "\"by\" is required: who removes the silence; " + shape;
+  } else {
+    auto j = json::parse(body, nullptr, false);
+    if (j.is_discarded()) return "the body is not JSON (or not UTF-8): " + shape;
+    if (!j.is_object()) return "the body must be a JSON object: " + shape;
+    for (const auto& [key, value] : j.items()) {
+      if (key != "by") return "unknown field \"" + key + "\": " + shape;
+    }
+    auto it = j.find("by");
+    if (it == j.end()) return "\"by\" is required: who removes the silence; " + shape;
+    if (!it->is_string()) return "\"by\" must be a string";
+    by = it->get<std::string>();
+  }
+  return check_by(by);
+}
+
+// A coordinator's change refused by the core: 400 invalid, 404 not found, 409 not now.
+Reply change_refused(const Status& s) {
+  http::status code = http::status::internal_server_error;
+  switch (s.code()) {
+    case Status::Code::kInvalidArgument: code = http::status::bad_request; break;
+    case Status::Code::kNotFound: code = http::status::not_found; break;
+    case Status::Code::kFailedPrecondition:
+    case Status::Code::kAlreadyExists: code = http::status::conflict; break;
+    case Status::Code::kUnavailable:
+    case Status::Code::kIoError: code = http::status::service_unavailable; break;
+    default: break;
+  }
+  return error_reply(code, s.to_string());
 }
 
 // The incident states GET /v1/incidents?state= accepts; "active" is every state in
@@ -262,7 +332,15 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
         auto action = rest.substr(slash + 1);
         if (action == "ack") return change_incident(id, req.body(), &Core::acknowledge);
         if (action == "resolve") return change_incident(id, req.body(), &Core::resolve);
+        if (action == "assign") return assign(id, req.body());
       }
+    }
+    const std::string silences_prefix = "/v1/silences/";
+    if (path == "/v1/silences" && method == http::verb::get) return list_silences();
+    if (path == "/v1/silences" && method == http::verb::post) return add_silence(req.body());
+    if (path.rfind(silences_prefix, 0) == 0 && path.size() > silences_prefix.size() &&
+        method == http::verb::delete_) {
+      return remove_silence(path.substr(silences_prefix.size()), query, req.body());
     }
     return error_reply(http::status::not_found, "no endpoint " + std::string(req.method_string()) + " " + path);
   }
@@ -288,7 +366,14 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
                           {"outbox_pending", s.outbox_pending}, {"unit_mismatches", s.unit_mismatches},
                           {"plan_evaluations", s.plan_evaluations}, {"reports", s.reports},
                           {"reports_duplicate", s.reports_duplicate}, {"incidents_resolved", s.incidents_resolved},
-                          {"alerts_held_back", s.alerts_held_back}};
+                          {"alerts_held_back", s.alerts_held_back}, {"alerts_silenced", s.alerts_silenced},
+                          {"alerts_damped", s.alerts_damped},   {"reminders", s.reminders},
+                          {"escalations", s.escalations},       {"notices", s.notices},
+                          {"assignments_offered", s.assignments_offered},
+                          {"assignments_accepted", s.assignments_accepted},
+                          {"assignments_declined", s.assignments_declined},
+                          {"assignments_unanswered", s.assignments_unanswered},
+                          {"responses", s.responses}};
     h.body["plans"] = core.plans().size();
     h.body["places"] = core.places().size();
     h.body["sensors"] = core.sensors().size();
@@ -435,6 +520,68 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
     return {http::status::ok, incident_summary(*in)};
   }
 
+  // One assignment as GET /v1/incidents/ID lists it. The API is authenticated: the
+  // member's name may be shown (null when the member has left the roster since).
+  json assignment_summary(const Assignment& a) const {
+    const auto* member = core.staff().find(a.staff);
+    return {{"id", a.id},
+            {"role", a.role},
+            {"staff", a.staff},
+            {"staff_name", member ? json(member->name) : json(nullptr)},
+            {"state", a.state},
+            {"level", plans::level_name(a.level)},
+            {"assigned_by", a.assigned_by},
+            {"offered", time_text(a.offered_at)},
+            {"respond_by", time_text(a.respond_by)},
+            {"updated", time_text(a.updated_at)},
+            {"note", a.note}};
+  }
+
+  // POST /v1/incidents/ID/assign {"role", "staff", "by"}: a coordinator assigns by hand.
+  Reply assign(const std::string& id, const std::string& body) {
+    AssignRequest request;
+    if (auto problem = parse_assign(body, request); !problem.empty()) {
+      return error_reply(http::status::bad_request, problem);
+    }
+    auto r = core.assign(id, request.role, request.staff, request.by);
+    if (!r.is_ok()) return change_refused(r.status());
+    json out = {{"assignment", *r}};
+    if (const auto* a = core.assignment(*r)) {
+      auto summary = assignment_summary(*a);
+      summary.erase("id");
+      out.update(summary);
+      out["incident"] = a->incident;
+    }
+    return {http::status::created, out};
+  }
+
+  const date::time_zone* zone() const { return core.options().zone ? core.options().zone : date::locate_zone("UTC"); }
+
+  Reply list_silences() {
+    json out = json::array();
+    const Time now = core.now();
+    for (const auto* s : core.silences()) out.push_back(json::parse(to_api_json(*s, now, zone())));
+    return {http::status::ok, {{"silences", out}}};
+  }
+
+  // POST /v1/silences: the request as parse_silence_request reads it (silence.h).
+  Reply add_silence(const std::string& body) {
+    auto r = core.add_silence(body);
+    if (!r.is_ok()) return change_refused(r.status());
+    return {http::status::created, {{"silence", *r}}};
+  }
+
+  // DELETE /v1/silences/ID?by=NAME (or a body {"by": "NAME"}).
+  Reply remove_silence(const std::string& id, const std::map<std::string, std::string>& query,
+                       const std::string& body) {
+    std::string by;
+    if (auto problem = parse_remover(query, body, by); !problem.empty()) {
+      return error_reply(http::status::bad_request, problem);
+    }
+    if (auto s = core.remove_silence(id, by); !s.is_ok()) return change_refused(s);
+    return {http::status::ok, {{"removed", id}}};
+  }
+
   Reply show_incident(const std::string& id) {
     const auto* in = core.incident(id);
     if (!in) return error_reply(http::status::not_found, "no incident \"" + id + "\"");
@@ -447,6 +594,9 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
                         {"level", plans::level_name(a.level)}});
     }
     body["alerts"] = alerts;
+    json assignments = json::array();
+    for (const auto* a : core.assignments(id)) assignments.push_back(assignment_summary(*a));
+    body["assignments"] = std::move(assignments);
     // The timeline as stored, with each entry's time_ms as text like every other time.
     // A store that cannot be read costs the timeline, not the incident.
     auto events = core.timeline(id);

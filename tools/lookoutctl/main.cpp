@@ -95,7 +95,7 @@ int call(Globals& g, const std::string& method, const std::string& target, const
     std::cerr << "lookoutctl: the engine answered " << r->status << " with a body that is not JSON\n";
     return kFailed;
   }
-  if (r->status != 200) {
+  if (r->status < 200 || r->status > 299) {
     if (g.json_output) {
       std::cout << reply.dump(2) << "\n";
     } else {
@@ -302,6 +302,13 @@ std::string who(const std::string& by) {
   return {};
 }
 
+// An id as one path segment: '/' is encoded too.
+std::string path_segment(const std::string& id) {
+  std::string segment;
+  for (char c : ctl::url_encode(id)) segment += c == '/' ? std::string("%2F") : std::string(1, c);
+  return segment;
+}
+
 // incidents ack|resolve ID: POST /v1/incidents/ID/ack|resolve {"by", "note"}.
 int change_incident(Globals& g, const std::string& action, const std::string& id, const std::string& by_flag,
                     const std::string& note) {
@@ -314,10 +321,7 @@ int change_incident(Globals& g, const std::string& action, const std::string& id
   json body = {{"by", by}};
   if (!note.empty()) body["note"] = note;
   json reply;
-  // The id is one path segment: '/' is encoded too.
-  std::string segment;
-  for (char c : ctl::url_encode(id)) segment += c == '/' ? std::string("%2F") : std::string(1, c);
-  int rc = call(g, "POST", "/v1/incidents/" + segment + "/" + action, body.dump(), reply, "application/json");
+  int rc = call(g, "POST", "/v1/incidents/" + path_segment(id) + "/" + action, body.dump(), reply, "application/json");
   if (rc != kOk) return rc;
   if (g.json_output) {
     std::cout << reply.dump(2) << "\n";
@@ -328,7 +332,114 @@ int change_incident(Globals& g, const std::string& action, const std::string& id
   return kOk;
 }
 
-// incidents show ID, as text: the summary, the alerts and the timeline.
+// incidents assign ID --role R --staff S: POST /v1/incidents/ID/assign {"role", "staff", "by"}.
+int assign_incident(Globals& g, const std::string& id, const std::string& role, const std::string& staff,
+                    const std::string& by_flag) {
+  std::string by = who(by_flag);
+  if (by.find_first_not_of(" \t") == std::string::npos) {
+    std::cerr << "lookoutctl: who assigns? Pass --by NAME (or set LOOKOUT_USER)\n";
+    return kUsage;
+  }
+  json reply;
+  int rc = call(g, "POST", "/v1/incidents/" + path_segment(id) + "/assign",
+                json{{"role", role}, {"staff", staff}, {"by", by}}.dump(), reply, "application/json");
+  if (rc != kOk) return rc;
+  if (g.json_output) {
+    std::cout << reply.dump(2) << "\n";
+    return kOk;
+  }
+  std::string name = reply.contains("staff_name") && reply["staff_name"].is_string()
+                         ? reply["staff_name"].get<std::string>() + " (" + staff + ")"
+                         : staff;
+  std::cout << reply.value("assignment", "?") << ": " << role << " at " << id << " offered to " << name << " by "
+            << by;
+  if (reply.contains("respond_by")) std::cout << "; respond by " << reply["respond_by"].get<std::string>();
+  std::cout << "\n";
+  return kOk;
+}
+
+// silence add: POST /v1/silences with the request as the engine reads it (only the keys given).
+struct SilenceRequest {
+  std::string place, sensor, plan, hazard, starts, ends, every, time_zone, comment, by;
+};
+
+int add_silence(Globals& g, const SilenceRequest& in) {
+  std::string by = who(in.by);
+  if (by.find_first_not_of(" \t") == std::string::npos) {
+    std::cerr << "lookoutctl: who silences these alerts? Pass --by NAME (or set LOOKOUT_USER)\n";
+    return kUsage;
+  }
+  json body = json::object();
+  for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"place", &in.place},
+                                   {"sensor", &in.sensor},
+                                   {"plan", &in.plan},
+                                   {"hazard", &in.hazard},
+                                   {"starts", &in.starts},
+                                   {"ends", &in.ends},
+                                   {"every", &in.every},
+                                   {"time_zone", &in.time_zone},
+                                   {"comment", &in.comment}}) {
+    if (!value->empty()) body[key] = *value;
+  }
+  body["by"] = by;
+  json reply;
+  int rc = call(g, "POST", "/v1/silences", body.dump(), reply, "application/json");
+  if (rc != kOk) return rc;
+  if (g.json_output) {
+    std::cout << reply.dump(2) << "\n";
+  } else {
+    std::cout << reply.value("silence", "?") << " added by " << by << "\n";
+  }
+  return kOk;
+}
+
+// silence list, as text: one line per silence.
+void print_silences(const json& reply) {
+  if (reply["silences"].empty()) {
+    std::cout << "no silences\n";
+    return;
+  }
+  auto text = [](const json& s, const char* key) {
+    auto it = s.find(key);
+    return it != s.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  for (const auto& s : reply["silences"]) {
+    std::string matchers;
+    for (const char* key : {"place", "sensor", "plan", "hazard"}) {
+      if (auto v = text(s, key); !v.empty()) matchers += (matchers.empty() ? "" : ", ") + std::string(key) + " " + v;
+    }
+    std::string when;
+    if (text(s, "state") == "pending") when = "from " + text(s, "starts");
+    if (auto ends = text(s, "ends"); !ends.empty()) when += (when.empty() ? "" : " ") + std::string("until ") + ends;
+    if (auto every = text(s, "every"); !every.empty()) {
+      when += (when.empty() ? "" : ", ") + std::string("every ") + every + " (" + text(s, "time_zone") + ")";
+    }
+    std::cout << pad(text(s, "id"), 10) << pad(text(s, "state"), 9) << pad(matchers, 30) << "  " << pad(when, 40)
+              << "  by " << text(s, "created_by");
+    if (auto comment = text(s, "comment"); !comment.empty()) std::cout << ": " << comment;
+    std::cout << "\n";
+  }
+}
+
+// silence remove ID: DELETE /v1/silences/ID {"by"}.
+int remove_silence(Globals& g, const std::string& id, const std::string& by_flag) {
+  std::string by = who(by_flag);
+  if (by.find_first_not_of(" \t") == std::string::npos) {
+    std::cerr << "lookoutctl: who removes the silence? Pass --by NAME (or set LOOKOUT_USER)\n";
+    return kUsage;
+  }
+  json reply;
+  int rc = call(g, "DELETE", "/v1/silences/" + path_segment(id), json{{"by", by}}.dump(), reply, "application/json");
+  if (rc != kOk) return rc;
+  if (g.json_output) {
+    std::cout << reply.dump(2) << "\n";
+  } else {
+    std::cout << reply.value("removed", id) << " removed by " << by << "\n";
+  }
+  return kOk;
+}
+
+// incidents show ID, as text: the summary, the alerts, the assignments and the timeline.
 void print_incident(const json& in) {
   std::cout << in["id"].get<std::string>() << ": level " << in["level"].get<std::string>() << " ("
             << in["color"].get<std::string>() << "), " << in["state"].get<std::string>() << ", plan "
@@ -350,6 +461,25 @@ void print_incident(const json& in) {
   for (const auto& a : in["alerts"]) {
     std::cout << "  " << a["sent"].get<std::string>() << "  " << pad(a["msgType"].get<std::string>(), 7) << " level "
               << pad(a["level"].get<std::string>(), 4) << a["identifier"].get<std::string>() << "\n";
+  }
+  if (in.contains("assignments")) {
+    std::cout << "assignments:" << (in["assignments"].empty() ? " none\n" : "\n");
+    for (const auto& a : in["assignments"]) {
+      std::string staff = a.value("staff", "?");
+      if (a.contains("staff_name") && a["staff_name"].is_string()) {
+        staff = a["staff_name"].get<std::string>() + " (" + staff + ")";
+      }
+      std::string state = a.value("state", "?");
+      std::cout << "  " << pad(a.value("id", "?"), 10) << pad(a.value("role", "?"), 16) << pad(staff, 28)
+                << pad(state, 10);
+      if (state == "offered") std::cout << "respond by " << a.value("respond_by", "?");
+      else std::cout << "since " << a.value("updated", "?");
+      if (auto by = a.value("assigned_by", ""); !by.empty() && by != "engine") {
+        std::cout << "  (assigned by " << by << ")";
+      }
+      if (auto note = a.value("note", ""); !note.empty()) std::cout << "  note: " << note;
+      std::cout << "\n";
+    }
   }
   if (in.contains("timeline")) {
     std::cout << "timeline:\n";
@@ -392,7 +522,7 @@ void print_staff(const json& reply) {
 int main(int argc, char** argv) {
   Globals g;
   g.data_dir = std::getenv("LOOKOUT_DATA_DIR") ? std::getenv("LOOKOUT_DATA_DIR") : "./var";
-  CLI::App app{"lookoutctl: manage a Lookout engine (plans, registries, incidents)"};
+  CLI::App app{"lookoutctl: manage a Lookout engine (plans, registries, incidents, silences)"};
   app.footer(
       "The engine is found from --engine/--token, else LOOKOUT_ENGINE/LOOKOUT_TOKEN, else the admin.json\n"
       "the engine wrote in its data directory (--data-dir, LOOKOUT_DATA_DIR, default ./var).\n"
@@ -486,7 +616,7 @@ int main(int argc, char** argv) {
     });
   }
 
-  auto* incidents = app.add_subcommand("incidents", "live incidents: list, show, acknowledge, resolve");
+  auto* incidents = app.add_subcommand("incidents", "live incidents: list, show, acknowledge, resolve, assign");
   incidents->require_subcommand(1);
   std::string list_state;
   auto* ilist = incidents->add_subcommand("list", "all incidents (id, level, color, state, plan, place)");
@@ -506,7 +636,8 @@ int main(int argc, char** argv) {
     });
   });
   std::string incident_id;
-  auto* ishow = incidents->add_subcommand("show", "one incident, the alerts sent for it and its timeline");
+  auto* ishow =
+      incidents->add_subcommand("show", "one incident: the alerts sent for it, its assignments and its timeline");
   ishow->add_option("id", incident_id, "incident id")->required();
   ishow->callback([&] { rc = simple_get(g, "/v1/incidents/" + ctl::url_encode(incident_id), print_incident); });
 
@@ -526,13 +657,59 @@ int main(int argc, char** argv) {
     cmd->callback([&, action, id, by, note] { rc = change_incident(g, action, *id, *by, *note); });
   }
 
+  std::string assign_id, assign_role, assign_staff, assign_by;
+  auto* iassign = incidents->add_subcommand(
+      "assign", "assign a staff member to a role of an open incident by hand (no ranking; the member is notified)");
+  iassign->add_option("id", assign_id, "incident id, e.g. inc-000001")->required();
+  iassign->add_option("--role", assign_role, "the role to fill, e.g. fire_warden")->required();
+  iassign->add_option("--staff", assign_staff, "the staff member's id in the roster, e.g. w-zhang")->required();
+  iassign->add_option("--by", assign_by, "who assigns (up to 128 characters); default: $LOOKOUT_USER, else $USER");
+  iassign->footer(
+      "The member gets the assignment with the usual deadline to answer. Refused (exit 1) when the incident\n"
+      "or the member does not exist, the incident is not open, or the member already has an assignment for it.");
+  iassign->callback([&] { rc = assign_incident(g, assign_id, assign_role, assign_staff, assign_by); });
+
+  auto* silence =
+      app.add_subcommand("silence", "hold back alerts for a while (maintenance, a known cause): add, list, remove");
+  silence->require_subcommand(1);
+  SilenceRequest silence_request;
+  auto* sadd = silence->add_subcommand(
+      "add", "add a silence: alerts it matches are recorded, not sent, while it is in effect");
+  sadd->add_option("--place", silence_request.place, "a place or pattern, e.g. xc/hl/qy/g03/b12 or xc/hl/qy/**");
+  sadd->add_option("--sensor", silence_request.sensor, "a sensor id");
+  sadd->add_option("--plan", silence_request.plan, "a plan id");
+  sadd->add_option("--hazard", silence_request.hazard, "a hazard as plans name it, e.g. fire");
+  sadd->add_option("--starts", silence_request.starts, "when it starts, ISO 8601 with offset (default: now)");
+  sadd->add_option("--ends", silence_request.ends,
+                   "when it ends, ISO 8601 with offset, e.g. 2026-11-21T18:00:00+08:00");
+  sadd->add_option("--every", silence_request.every, "weekly shifts it is in effect, e.g. \"tue 09:00-11:00\"");
+  sadd->add_option("--time-zone", silence_request.time_zone, "IANA time zone for --every (default: the engine's)");
+  sadd->add_option("--comment", silence_request.comment, "why (up to 1000 bytes)");
+  sadd->add_option("--by", silence_request.by, "who (up to 128 bytes); default: $LOOKOUT_USER, else $USER");
+  sadd->footer(
+      "A silence names at least one of --place, --sensor, --plan, --hazard (all given must match), and ends\n"
+      "(--ends) or recurs (--every): one that would hold back every alert, or forever, is refused (exit 1).");
+  sadd->callback([&] { rc = add_silence(g, silence_request); });
+
+  auto* slist = silence->add_subcommand("list", "the silences (id, state, matchers, when, by, comment)");
+  slist->footer("state: pending (not started), active (holding alerts back now), waiting (recurring, between its\n"
+                "shifts) or expired.");
+  slist->callback([&] { rc = simple_get(g, "/v1/silences", print_silences); });
+
+  std::string remove_id, remove_by;
+  auto* sremove = silence->add_subcommand("remove", "remove a silence: matching alerts are sent again from now on");
+  sremove->add_option("id", remove_id, "silence id, e.g. s-000001")->required();
+  sremove->add_option("--by", remove_by, "who (up to 128 characters); default: $LOOKOUT_USER, else $USER");
+  sremove->footer("Refused (exit 1) when there is no such silence.");
+  sremove->callback([&] { rc = remove_silence(g, remove_id, remove_by); });
+
   app.add_subcommand("status", "engine health and counters")->callback([&] {
     rc = simple_get(g, "/v1/status", [](const json& s) {
       std::cout << "engine: " << s["status"].get<std::string>() << "  (broker " << s["broker"].get<std::string>()
                 << ", store " << s["store"].get<std::string>() << ")\n"
                 << "plans " << s["plans"] << ", places " << s["places"] << ", sensors " << s["sensors"]
                 << ", staff " << s.value("staff", 0) << ", open incidents " << s["open_incidents"] << "\n";
-      for (const auto& [k, v] : s["counters"].items()) std::cout << "  " << pad(k, 18) << v << "\n";
+      for (const auto& [k, v] : s["counters"].items()) std::cout << "  " << pad(k, 24) << v << "\n";
     });
   });
 

@@ -71,6 +71,31 @@ std::string escalation_text(const plans::LevelRule& r) {
   return s;
 }
 
+// "by hand", or "when smoke < 0.05 / for 10m", or "after 10m with no level's condition"
+std::string resolve_text(const plans::ResolveRule& r) {
+  if (!r.automatic) return "by hand";
+  if (r.condition) return "when " + r.condition->to_string() + " for " + format_duration(r.hold_for);
+  return "after " + format_duration(r.hold_for) + " with no level's condition";
+}
+
+// "gas-leak (building, from II); smoke-detector-test (same_place, from IV)"
+std::string inhibits_text(const plans::Plan& p) {
+  std::string s;
+  for (const auto& i : p.inhibits) {
+    s += (s.empty() ? "" : "; ") + i.plan + " (" +
+         (i.scope ? std::string(place_level_name(*i.scope)) : std::string("same_place")) + ", from " +
+         std::string(plans::level_name(i.from_level)) + ")";
+  }
+  return s;
+}
+
+// "every 10m, at most 3 times per level"
+std::string renotify_text(const plans::Plan& p) {
+  if (!p.renotify) return "";
+  return "every " + format_duration(p.renotify->every) + ", at most " + std::to_string(p.renotify->times) +
+         " times per level";
+}
+
 }  // namespace
 
 std::string unified_diff(std::string_view before, std::string_view after, const std::string& before_label,
@@ -140,6 +165,13 @@ std::vector<std::string> plan_changes(std::string_view before, std::string_view 
     return s;
   };
   changed("places", places(pa), places(pb));
+  changed("scope", std::string(plans::scope_name(pa.scope)), std::string(plans::scope_name(pb.scope)));
+  changed("time zone", pa.time_zone, pb.time_zone);
+  changed("resolve", resolve_text(pa.resolve), resolve_text(pb.resolve));
+  changed("inhibits", inhibits_text(pa), inhibits_text(pb));
+  changed("reopen within", pa.reopen_within ? format_duration(*pa.reopen_within) : "",
+          pb.reopen_within ? format_duration(*pb.reopen_within) : "");
+  changed("renotify", renotify_text(pa), renotify_text(pb));
   std::map<std::string, const plans::LevelRule*> la, lb;
   for (const auto& r : pa.levels) la[std::string(plans::level_name(r.level))] = &r;
   for (const auto& r : pb.levels) lb[std::string(plans::level_name(r.level))] = &r;

@@ -48,5 +48,35 @@ TEST(PlanChanges, SaysWhatChangedInCoordinatorTerms) {
   EXPECT_EQ(plan_changes(kV1, "id: [").size(), 1u);
 }
 
+TEST(PlanChanges, SaysWhatChangedInThePlanWideKeys) {
+  std::string v2 = std::string(kV1) +
+                   "scope: building\n"
+                   "time_zone: Asia/Shanghai\n"
+                   "resolve:\n  when: smoke < 0.05 /\n  for: 10m\n"
+                   "inhibits:\n  - plan: gas-leak\n    scope: building\n    from_level: II\n  - smoke-test\n"
+                   "reopen_within: 30m\n"
+                   "renotify:\n  every: 10m\n  times: 2\n";
+  auto changes = plan_changes(kV1, v2);
+  EXPECT_THAT(changes, Contains("scope: place -> building"));
+  EXPECT_THAT(changes, Contains("time zone: UTC -> Asia/Shanghai"));
+  EXPECT_THAT(changes, Contains("resolve: by hand -> when smoke < 0.05 / for 10m"));
+  EXPECT_THAT(changes, Contains("inhibits: (none) -> gas-leak (building, from II); smoke-test (same_place, from IV)"));
+  EXPECT_THAT(changes, Contains("reopen within: (none) -> 30m"));
+  EXPECT_THAT(changes, Contains("renotify: (none) -> every 10m, at most 2 times per level"));
+  EXPECT_EQ(changes.size(), 6u);
+
+  std::string v3 = v2;
+  v3.replace(v3.find("  for: 10m"), 10, "  for: 15m");
+  v3.replace(v3.find("reopen_within: 30m"), 18, "reopen_within: 1h");
+  v3.replace(v3.find("  times: 2"), 10, "  times: 3");
+  auto later = plan_changes(v2, v3);
+  EXPECT_THAT(later, Contains("resolve: when smoke < 0.05 / for 10m -> when smoke < 0.05 / for 15m"));
+  EXPECT_THAT(later, Contains("reopen within: 30m -> 1h"));
+  EXPECT_THAT(later, Contains("renotify: every 10m, at most 2 times per level -> every 10m, at most 3 times per level"));
+  EXPECT_EQ(later.size(), 3u);
+  // Only the plan-wide keys changed: no longer "(layout and comments only)".
+  EXPECT_THAT(plan_changes(v2, v2 + "# comment\n"), IsEmpty());
+}
+
 }  // namespace
 }  // namespace lookout::ctl

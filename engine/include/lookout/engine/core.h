@@ -258,6 +258,8 @@ class Core {
   std::vector<const Silence*> silences() const;
 
   CoreStats stats() const;
+  // The core's clock: the wall clock live, virtual time in tests and drills.
+  Time now() const { return clock_.now(); }
   bool store_healthy() const { return store_healthy_; }
   bool broker_connected() const { return connected_; }
   const CoreOptions& options() const { return options_; }
