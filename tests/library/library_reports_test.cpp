@@ -1,6 +1,7 @@
 // Scenarios for the library plans that count incident reports (docs/reports.md):
-// objects thrown from height (thrown-objects, scope: building) and clusters of
-// public-health reports (public-health-cluster, scope: community). Reports go through
+// objects thrown from height (thrown-objects, scope: building), clusters of
+// public-health reports (public-health-cluster, scope: community) and flooding reported
+// by residents (flood-reports, scope: building). Reports go through
 // the core's real report path: a JSON report on lookout/v1/reports, de-duplicated by
 // id, stored, receipted, and counted by reports(CATEGORY, T). Virtual time, as in
 // library_support.h.
@@ -8,6 +9,7 @@
 // docs/plan-library.md explains every threshold these scenarios exercise.
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -228,6 +230,211 @@ TEST_F(LibraryScenario, HealthClusterCountsEachCommunityOnItsOwn) {
                  3 * kDay);
   EXPECT_EQ(got, (Expected{{2 * kDay, "III", "Alert"}}));
   EXPECT_EQ(places_alerted_, std::set<std::string>{"xc/hl/dj"});
+}
+
+// --- flood-reports -------------------------------------------------------------------
+
+// Every text of every alert sent: headline, description and instruction of each info.
+std::vector<std::string> alert_texts(const std::vector<json>& alerts) {
+  std::vector<std::string> out;
+  for (const auto& alert : alerts) {
+    for (const auto& info : alert["info"]) {
+      for (const char* key : {"headline", "description", "instruction"}) {
+        if (info.contains(key)) out.push_back(info[key].get<std::string>());
+      }
+    }
+  }
+  return out;
+}
+
+// Water comes down the stairwell of Building 12: three residents report it within 20
+// minutes. The first report opens the incident (IV, property staff go and look), the
+// third makes it flooding (III). One incident; the second and third reports are merged
+// into it.
+TEST_F(LibraryScenario, FloodReportsThreeResidentsOfOneBuildingMakeOneIncident) {
+  const std::string b12 = "xc/hl/qy/g03/b12";
+  auto got = run("flood-reports",
+                 steps({
+                     report(0s, "res-1801", "flood", b12),  // IV
+                     report(8min, "res-1502", "flood", b12),
+                     report(20min, "res-1203", "flood", b12),  // 3 within an hour: III
+                 }),
+                 30min);
+  EXPECT_EQ(got, (Expected{{0s, "IV", "Alert"}, {20min, "III", "Update"}}));
+  EXPECT_EQ(places_alerted_, std::set<std::string>{b12});
+  ASSERT_EQ(core_->incidents().size(), 1u);
+  const std::string incident = core_->incidents()[0]->id;
+  const std::vector<std::pair<std::string, std::string>> expected_receipts = {
+      {"res-1801", "accepted"}, {"res-1502", "merged"}, {"res-1203", "merged"}};
+  for (const auto& [id, status] : expected_receipts) {
+    SCOPED_TRACE(id);
+    auto r = receipts(id);
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(receipt_status(r[0]), status);
+    EXPECT_EQ(receipt_incident(r[0]), incident);
+  }
+  ASSERT_EQ(alerts_.size(), 2u);
+  EXPECT_EQ(alerts_[0]["info"][0]["headline"], "Water reported in Building 12");
+  EXPECT_EQ(alerts_[1]["info"][0]["headline"],
+            "Flooding in Building 12: move belongings and cars, keep out of the basement");
+  ASSERT_EQ(alerts_[1]["info"].size(), 2u);
+  EXPECT_EQ(alerts_[1]["info"][1]["language"], "zh-CN");
+  EXPECT_EQ(alerts_[1]["info"][1]["headline"], "Building 12发生水浸：请转移物品和车辆，不要进入地下室");
+  // A report has no measured value: every placeholder the texts use is filled, and no
+  // text names a report id.
+  for (const auto& text : alert_texts(alerts_)) {
+    EXPECT_EQ(text.find('{'), std::string::npos) << text;
+    EXPECT_EQ(text.find("res-"), std::string::npos) << text;
+  }
+}
+
+// A resident's app got no receipt in time and sent the same report again: two
+// different reports and a copy are two, and stay IV.
+TEST_F(LibraryScenario, FloodReportsSameReportSentTwiceCountsOnce) {
+  const std::string b12 = "xc/hl/qy/g03/b12";
+  auto got = run("flood-reports",
+                 steps({
+                     report(0s, "app-5521", "flood", b12),  // IV
+                     report(2min, "app-5521", "flood", b12),  // the same report again
+                     report(10min, "res-0602", "flood", b12),
+                 }),
+                 1h);
+  EXPECT_EQ(got, (Expected{{0s, "IV", "Alert"}}));
+  EXPECT_EQ(core_->stats().reports, 2u);
+  EXPECT_EQ(core_->stats().reports_duplicate, 1u);
+  ASSERT_EQ(core_->incidents().size(), 1u);
+  auto r = receipts("app-5521");
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0], r[1]);  // the same receipt, byte for byte
+  EXPECT_EQ(receipt_status(r[0]), "accepted");
+  EXPECT_EQ(receipt_incident(r[0]), core_->incidents()[0]->id);
+  ASSERT_EQ(receipts("res-0602").size(), 1u);
+  EXPECT_EQ(receipt_status(receipts("res-0602")[0]), "merged");
+}
+
+// Two reports each from Building 12 and its neighbour Building 14, all within 15
+// minutes: four reports in the grid, but two per building. Each building has its own
+// incident, at IV.
+TEST_F(LibraryScenario, FloodReportsTwoBuildingsMakeTwoIncidents) {
+  const std::string b12 = "xc/hl/qy/g03/b12";
+  const std::string b14 = "xc/hl/qy/g03/b14";
+  auto got = run("flood-reports",
+                 steps({
+                     report(0s, "r-1", "flood", b12),
+                     report(5min, "r-2", "flood", b14),
+                     report(10min, "r-3", "flood", b12),
+                     report(15min, "r-4", "flood", b14),
+                 }),
+                 1h);
+  EXPECT_EQ(got, (Expected{{0s, "IV", "Alert"}, {5min, "IV", "Alert"}}));
+  EXPECT_EQ(places_alerted_, (std::set<std::string>{b12, b14}));
+  ASSERT_EQ(core_->incidents().size(), 2u);
+  const std::string first = receipt_incident(receipts("r-1").at(0));
+  const std::string second = receipt_incident(receipts("r-2").at(0));
+  EXPECT_NE(first, second);
+  EXPECT_EQ(receipt_status(receipts("r-3").at(0)), "merged");
+  EXPECT_EQ(receipt_incident(receipts("r-3").at(0)), first);
+  EXPECT_EQ(receipt_status(receipts("r-4").at(0)), "merged");
+  EXPECT_EQ(receipt_incident(receipts("r-4").at(0)), second);
+}
+
+// Building 12 (grid 3) has water reported twice. A report from Building 7 of grid 1,
+// one that names only grid 3 and a fire report about Building 12 do not join its
+// incident: Building 12 stays at IV with two reports, and the other places are
+// counted on their own (each one report: IV there).
+TEST_F(LibraryScenario, FloodReportsFromAnotherGridDoNotJoin) {
+  const std::string b12 = "xc/hl/qy/g03/b12";
+  auto got = run("flood-reports",
+                 steps({
+                     report(0s, "r-1", "flood", b12),
+                     report(5min, "r-2", "flood", b12),
+                     report(10min, "r-3", "flood", "xc/hl/qy/g01/b07"),
+                     report(12min, "r-4", "flood", "xc/hl/qy/g03"),  // only the grid known
+                     report(15min, "r-5", "fire", b12),             // another category
+                 }),
+                 1h);
+  EXPECT_EQ(got, (Expected{{0s, "IV", "Alert"}, {10min, "IV", "Alert"}, {12min, "IV", "Alert"}}));
+  EXPECT_EQ(places_alerted_, (std::set<std::string>{b12, "xc/hl/qy/g01/b07", "xc/hl/qy/g03"}));
+  EXPECT_EQ(core_->incidents().size(), 3u);
+  const std::string b12_incident = receipt_incident(receipts("r-1").at(0));
+  EXPECT_EQ(receipt_status(receipts("r-3").at(0)), "accepted");
+  EXPECT_NE(receipt_incident(receipts("r-3").at(0)), b12_incident);
+  EXPECT_EQ(receipt_status(receipts("r-4").at(0)), "accepted");
+  EXPECT_NE(receipt_incident(receipts("r-4").at(0)), b12_incident);
+  EXPECT_EQ(receipt_incident(receipts("r-5").at(0)), "");  // no plan reads fire here
+}
+
+// Flooding, then no more reports: III holds for an hour after the last report, then
+// the incident is lowered to IV, which holds for the last report's 2 hours; 6 hours
+// after that (8 hours after the last report) it resolves (Cancel). Water reported
+// again 10 hours later, within the 12 hours of reopen_within, reopens the same
+// incident (an Update).
+TEST_F(LibraryScenario, FloodReportsResolveAfterSixQuietHoursAndReopen) {
+  const std::string b12 = "xc/hl/qy/g03/b12";
+  auto got = run("flood-reports",
+                 steps({
+                     report(0s, "r-1", "flood", b12),
+                     report(10min, "r-2", "flood", b12),
+                     report(20min, "r-3", "flood", b12),  // III
+                     report(18h + 20min, "r-4", "flood", b12),  // 10 h after the Cancel: reopened
+                 }),
+                 19h);
+  EXPECT_EQ(got, (Expected{{0s, "IV", "Alert"},
+                           {20min, "III", "Update"},
+                           {1h + 20min, "IV", "Update"},
+                           {8h + 20min, "IV", "Cancel"},
+                           {18h + 20min, "IV", "Update"}}));
+  ASSERT_EQ(core_->incidents().size(), 1u);
+  const std::string incident = core_->incidents()[0]->id;
+  ASSERT_EQ(receipts("r-4").size(), 1u);
+  EXPECT_EQ(receipt_status(receipts("r-4")[0]), "accepted");  // the incident was not open
+  EXPECT_EQ(receipt_incident(receipts("r-4")[0]), incident);
+}
+
+// Water reported again more than 12 hours after the end is a new incident.
+TEST_F(LibraryScenario, FloodReportsAfterTwelveHoursOpenANewIncident) {
+  const std::string b12 = "xc/hl/qy/g03/b12";
+  auto got = run("flood-reports",
+                 steps({
+                     report(0s, "r-1", "flood", b12),
+                     report(21h, "r-2", "flood", b12),  // 13 h after the Cancel
+                 }),
+                 22h);
+  EXPECT_EQ(got, (Expected{{0s, "IV", "Alert"}, {8h, "IV", "Cancel"}, {21h, "IV", "Alert"}}));
+  EXPECT_EQ(core_->incidents().size(), 2u);
+}
+
+// Reports keep coming from the upper floors, one every 40 minutes after the first
+// three: III holds while they come (clear < 1), without dropping to IV and rising
+// again. An hour after the last report it is lowered to IV; it resolves 8 hours after
+// the last report.
+TEST_F(LibraryScenario, FloodReportsSteadyTrickleKeepsYellow) {
+  const std::string b12 = "xc/hl/qy/g03/b12";
+  auto got = run("flood-reports",
+                 steps({
+                     report(0s, "r-1", "flood", b12),
+                     report(10min, "r-2", "flood", b12),
+                     report(20min, "r-3", "flood", b12),  // III
+                     report(1h, "r-4", "flood", b12),
+                     report(1h + 40min, "r-5", "flood", b12),
+                     report(2h + 20min, "r-6", "flood", b12),
+                     report(3h, "r-7", "flood", b12),
+                 }),
+                 12h);
+  EXPECT_EQ(got, (Expected{{0s, "IV", "Alert"}, {20min, "III", "Update"}, {4h, "IV", "Update"}, {11h, "IV", "Cancel"}}));
+  EXPECT_EQ(core_->incidents().size(), 1u);
+}
+
+// The report's own time counts: water seen 3 hours before the report arrives is
+// outside IV's 2 hours and raises nothing (the sender leaves "time" out when the water
+// is still there).
+TEST_F(LibraryScenario, FloodReportsOldReportRaisesNothing) {
+  auto got = run("flood-reports", steps({report(5h, "r-1", "flood", "xc/hl/qy/g03/b12", 2h)}), 6h);
+  EXPECT_EQ(got, kQuiet);
+  EXPECT_TRUE(core_->incidents().empty());
+  ASSERT_EQ(receipts("r-1").size(), 1u);
+  EXPECT_EQ(receipt_status(receipts("r-1")[0]), "accepted");
+  EXPECT_EQ(receipt_incident(receipts("r-1")[0]), "");
 }
 
 }  // namespace

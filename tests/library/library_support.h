@@ -229,7 +229,7 @@ inline const std::set<std::string>& plans_with_scenarios() {
       // library_watch_test.cpp
       "elderly-no-activity", "severe-weather-relay", "weather-gateway-silent",
       // library_reports_test.cpp
-      "thrown-objects", "public-health-cluster"};
+      "thrown-objects", "public-health-cluster", "flood-reports"};
   return ids;
 }
 
