@@ -66,7 +66,8 @@ json incident_to_store(const Incident& in) {
           {"search_level", search},
           {"unfilled", in.unfilled},
           {"reopen_ms", reopens},
-          {"flapping", in.flapping}};
+          {"flapping", in.flapping},
+          {"calm_since_ms", to_ms(in.calm_since)}};
 }
 
 StatusOr<Incident> incident_from_store(std::string_view text) {
@@ -124,6 +125,7 @@ StatusOr<Incident> incident_from_store(std::string_view text) {
       for (const auto& t : j.at("reopen_ms")) in.reopen_times.push_back(from_ms(t.get<std::int64_t>()));
     }
     in.flapping = j.value("flapping", false);
+    in.calm_since = from_ms(j.value("calm_since_ms", std::int64_t{0}));
     return in;
   } catch (const std::exception& e) {
     return Status::corruption(std::string("incident record: ") + e.what());
@@ -281,6 +283,22 @@ Status Core::open() {
   // Escalation ladders and reminders go on where they were, with the time they had
   // left (a step already due fires at once); staffing resumes once the engine runs.
   for (const auto& [key, id] : open_by_plan_place_) arm_incident_timers(incidents_.at(id));
+  // An open incident whose resolve rule was counting: its watch comes back now (not at
+  // the next reading), so the rule resolves it on time even if no reading comes.
+  for (const auto& [key, id] : open_by_plan_place_) {
+    const Incident& in = incidents_.at(id);
+    auto live = live_.find(key.first);
+    if (in.calm_since == Time{} || live == live_.end() || !live->second.resolver) continue;
+    auto [it, created] = live->second.watches.try_emplace(key.second);
+    if (!created) continue;
+    const auto hash = key.second.find('#');
+    init_watch(live->second, it->first, it->second, in.place,
+               hash == std::string::npos ? std::string_view() : std::string_view(key.second).substr(hash + 1));
+    it->second.timer_due = in.calm_since + live->second.hold_for;
+    it->second.timer = clock_.schedule_at(it->second.timer_due, [this, plan = key.first, watch = key.second] {
+      on_watch_timer(plan, watch);
+    });
+  }
   if (!open_by_plan_place_.empty()) {
     staffing_timer_ = clock_.schedule_after(Duration::zero(), [this] {
       staffing_timer_.reset();
@@ -358,8 +376,9 @@ void Core::add_live(const std::string& id, const StoredPlan& sp) {
   // Compiled once per plan version (apply_plan drops the old version's).
   for (const auto& rule : sp.plan.levels) live.evaluators.emplace_back(rule.condition, eo);
   if (const auto& r = sp.plan.resolve; r.automatic) {
-    // "(WHEN) for FOR", or "(not (L1 or L2 ...)) for FOR": the canonical texts parse back
-    // to the same conditions, so the resolver is compiled like any condition.
+    // WHEN, or "not (L1 or L2 ...)": the canonical texts parse back to the same
+    // conditions, so the resolver is compiled like any condition. Its "for FOR" is
+    // counted by the core (check_resolve), so that a restart keeps what was counted.
     std::string calm;
     if (r.condition) {
       calm = "(" + r.condition->to_string() + ")";
@@ -367,9 +386,10 @@ void Core::add_live(const std::string& id, const StoredPlan& sp) {
       for (const auto& rule : sp.plan.levels) calm += (calm.empty() ? "" : " or ") + ("(" + rule.condition.to_string() + ")");
       calm = "(not (" + calm + "))";
     }
-    auto parsed = rules::Condition::parse(calm + " for " + rules::format_duration(r.hold_for));
+    auto parsed = rules::Condition::parse(calm);
     if (auto* c = std::get_if<rules::Condition>(&parsed)) {
       live.resolver.emplace(*c, eo);
+      live.hold_for = r.hold_for;
     } else {
       spdlog::error("plan {}: its resolve rule does not compile ({}); incidents are resolved by hand", id,
                     std::get<rules::ParseError>(parsed).message);
@@ -724,18 +744,8 @@ void Core::evaluate(const sensors::Reading& reading) {
                              : live->watches.try_emplace(watch_key(scope, reading.place, reading.sensor_id));
     auto& watch = it->second;
     if (created) {
-      watch.place = plans::scope_place(scope, reading.place);
-      if (scope == plans::Scope::kSensor) watch.sensor = reading.sensor_id;
-      // Every level gets its state now, so each sees every sample from here on.
-      auto attributes = attribute_lookup(watch);
-      for (const auto& e : evaluators) {
-        watch.states.push_back(e.new_state());
-        e.set_attributes(*watch.states.back(), attributes);
-      }
-      if (live->resolver) {
-        watch.resolve_state = live->resolver->new_state();
-        live->resolver->set_attributes(*watch.resolve_state, attributes);
-      }
+      init_watch(*live, it->first, watch, plans::scope_place(scope, reading.place),
+                 scope == plans::Scope::kSensor ? std::string_view(reading.sensor_id) : std::string_view());
     }
     for (std::size_t i = 0; i < evaluators.size(); ++i) evaluators[i].observe(*watch.states[i], sample, now);
     if (live->resolver) live->resolver->observe(*watch.resolve_state, sample, now);
@@ -816,15 +826,7 @@ void Core::check(LivePlan& live, const std::string& key, Watch& watch) {
     raise(sp, sp.plan.levels[i], key, watch, current_holds);
     break;
   }
-  // The plan's resolve rule: calm for long enough resolves the open incident here.
-  if (live.resolver && watch.resolve_state && live.resolver->truth(*watch.resolve_state)) {
-    if (auto open = open_by_plan_place_.find({sp.plan.id, key}); open != open_by_plan_place_.end()) {
-      const auto& rule = sp.plan.resolve;
-      resolve_incident(incidents_.at(open->second), "plan",
-                       rule.condition ? "\"" + rule.condition_text + "\" held for " + rules::format_duration(rule.hold_for)
-                                      : "no level's condition held for " + rules::format_duration(rule.hold_for));
-    }
-  }
+  check_resolve(live, key, watch);
   auto now = clock_.now();
   std::optional<Time> next;
   for (std::size_t i = 0; i < evaluators.size(); ++i) {
@@ -834,6 +836,10 @@ void Core::check(LivePlan& live, const std::string& key, Watch& watch) {
   if (live.resolver && watch.resolve_state) {
     auto t = live.resolver->next_change(*watch.resolve_state, now);
     if (t && (!next || *t < *next)) next = t;
+    if (watch.calm_since && open_by_plan_place_.count({sp.plan.id, key})) {
+      Time due = *watch.calm_since + live.hold_for;
+      if (!next || due < *next) next = due;
+    }
   }
   if (!next) return;
   if (watch.timer) {
@@ -843,6 +849,67 @@ void Core::check(LivePlan& live, const std::string& key, Watch& watch) {
   watch.timer_due = *next;
   // By name, not by pointer: the plan may have been re-applied by the time it fires.
   watch.timer = clock_.schedule_at(*next, [this, id = sp.plan.id, key] { on_watch_timer(id, key); });
+}
+
+void Core::init_watch(LivePlan& live, const std::string& key, Watch& watch, const PlacePath& place,
+                      std::string_view sensor) {
+  watch.place = place;
+  watch.sensor = std::string(sensor);
+  // Every level gets its state now, so each sees every sample from here on.
+  auto attributes = attribute_lookup(watch);
+  for (const auto& e : live.evaluators) {
+    watch.states.push_back(e.new_state());
+    e.set_attributes(*watch.states.back(), attributes);
+  }
+  if (live.resolver) {
+    watch.resolve_state = live.resolver->new_state();
+    live.resolver->set_attributes(*watch.resolve_state, attributes);
+    // After a restart: the time already counted towards the resolve rule goes on.
+    if (auto open = open_by_plan_place_.find({live.stored->plan.id, key}); open != open_by_plan_place_.end()) {
+      const Time since = incidents_.at(open->second).calm_since;
+      if (since != Time{}) watch.calm_since = since;
+    }
+  }
+}
+
+void Core::check_resolve(LivePlan& live, const std::string& key, Watch& watch) {
+  if (!live.resolver || !watch.resolve_state) return;
+  const auto& sp = *live.stored;
+  const auto now = clock_.now();
+  bool calm = live.resolver->truth(*watch.resolve_state);
+  if (calm) {
+    watch.calm_seen = true;
+  } else if (!watch.calm_seen && watch.calm_since) {
+    // Restored after a restart, the rule's state is blank (every value unknown) until
+    // readings come: meanwhile calm means that no level's condition holds.
+    calm = true;
+    for (std::size_t i = 0; i < live.evaluators.size(); ++i) {
+      if (live.evaluators[i].truth(*watch.states[i])) calm = false;
+    }
+  }
+  if (!calm) {
+    watch.calm_since.reset();
+  } else if (!watch.calm_since) {
+    watch.calm_since = now;
+  }
+  auto open = open_by_plan_place_.find({sp.plan.id, key});
+  if (open == open_by_plan_place_.end()) return;
+  Incident& in = incidents_.at(open->second);
+  if (watch.calm_since && now - *watch.calm_since >= live.hold_for) {
+    const auto& rule = sp.plan.resolve;
+    resolve_incident(in, "plan",
+                     rule.condition ? "\"" + rule.condition_text + "\" held for " + rules::format_duration(rule.hold_for)
+                                    : "no level's condition held for " + rules::format_duration(rule.hold_for));
+    return;
+  }
+  const Time since = watch.calm_since.value_or(Time{});
+  if (in.calm_since != since) {
+    // Only the record: the published state does not carry it.
+    in.calm_since = since;
+    Batch batch;
+    batch.put(Table::kIncidents, in.id, dump(incident_to_store(in)));
+    commit(batch, "incident " + in.id);
+  }
 }
 
 void Core::on_watch_timer(std::string_view plan_id, std::string_view key) {

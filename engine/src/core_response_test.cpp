@@ -500,3 +500,45 @@ TEST_F(CoreResponseTest, FlappingIncidentDoesNotSpamResolveAndReopenAlerts) {
 
 }  // namespace
 }  // namespace lookout::engine
+
+namespace lookout::engine {
+namespace {
+
+TEST_F(CoreResponseTest, ResolveRuleKeepsTheTimeItCountedAcrossARestart) {
+  setup(fire_plan("resolve: {when: smoke < 0.05 /, for: 10m}"));
+  smoke("smk-12", 0.5);
+  smoke("smk-40", 0.5);
+  const std::string b12 = core_->incidents()[0]->id;
+  const std::string b40 = core_->incidents()[1]->id;
+  ASSERT_TRUE(core_->acknowledge(b12, "c", "").is_ok());  // no escalation noise
+  ASSERT_TRUE(core_->acknowledge(b40, "c", "").is_ok());
+  clock_.advance(1min);
+  smoke("smk-12", 0.01);  // calm from here
+  smoke("smk-40", 0.01);
+  clock_.advance(6min);
+  start();  // restart: 6 of the 10 minutes are counted
+  clock_.advance(2min);
+  smoke("smk-40", 0.5);  // the fire in b40 is back: its count starts again
+  clock_.advance(2min - 1s);
+  EXPECT_EQ(core_->incident(b12)->state, "acknowledged");
+  clock_.advance(1s);  // 10 minutes of calm in b12, with no reading since the restart
+  EXPECT_EQ(core_->incident(b12)->state, "closed");
+  EXPECT_EQ(core_->incident(b40)->state, "acknowledged");
+  auto ev = events(b12);
+  ASSERT_FALSE(ev.empty());
+  bool resolved = false;
+  for (const auto& e : ev) {
+    if (e["kind"] == "resolved") {
+      resolved = true;
+      EXPECT_EQ(e["cause"], "\"smoke < 0.05 /\" held for 10m");
+      EXPECT_EQ(e["time_ms"].get<std::int64_t>(),
+                std::chrono::duration_cast<std::chrono::milliseconds>(
+                    (parse_iso8601(kStart).value() + 11min).time_since_epoch())
+                    .count());
+    }
+  }
+  EXPECT_TRUE(resolved);
+}
+
+}  // namespace
+}  // namespace lookout::engine

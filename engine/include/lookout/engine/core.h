@@ -128,6 +128,9 @@ struct Incident {
   // flapping now.
   std::vector<Time> reopen_times;
   bool flapping = false;
+  // Since when the plan's resolve rule has held without a break (Time{}: it does not):
+  // stored, so a restart keeps the time already counted towards `resolve: for`.
+  Time calm_since{};
 };
 
 // A call to one staff member to fill one role of an incident. Its state moves
@@ -285,6 +288,11 @@ class Core {
     // (a clean detector may have reported after the smoking one).
     std::vector<sensors::Reading> recent;
     rules::Evaluator::StatePtr resolve_state;  // the plan's resolve rule, when automatic
+    // Since when the resolve rule has held; `calm_seen`: it has held on its own since the
+    // watch was created (a watch restored after a restart starts from the incident's
+    // stored calm_since with blank condition state).
+    std::optional<Time> calm_since;
+    bool calm_seen = false;
     std::optional<Clock::TimerId> timer;
     Time timer_due;
   };
@@ -303,6 +311,7 @@ class Core {
     // The plan's automatic resolve rule, compiled: "(WHEN) for FOR", or without WHEN
     // "(not (LEVEL1 or LEVEL2 ...)) for FOR".
     std::optional<rules::Evaluator> resolver;
+    Duration hold_for{};  // how long the resolver must hold (the core counts it: calm_since)
     StringMap<Watch> watches;  // watch key (Incident::watch) -> watch
     std::vector<std::pair<std::string, std::string>> index_keys;  // (quantity, prefix) it is indexed under
   };
@@ -345,6 +354,12 @@ class Core {
   void evaluate(const sensors::Reading& reading);
   // Raises the most severe level whose condition holds, then re-arms the watch's timer.
   void check(LivePlan& live, const std::string& key, Watch& watch);
+  // The plan's resolve rule for an open incident at the watch: counts how long it has
+  // held (stored with the incident) and resolves the incident once it held long enough.
+  void check_resolve(LivePlan& live, const std::string& key, Watch& watch);
+  // Gives a new watch its evaluation states (and a restored resolve count).
+  void init_watch(LivePlan& live, const std::string& key, Watch& watch, const PlacePath& place,
+                  std::string_view sensor);
   void on_watch_timer(std::string_view plan_id, std::string_view key);
   // The watch an input at `place` from `sensor` feeds in a plan with `scope`: its key,
   // and the place it watches.
