@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <cstdio>
 #include <set>
 
 #include "lookout/base/time_format.h"
@@ -41,8 +40,6 @@ const char* const kEveryExpected = "expected weekly shifts such as \"tue 09:00-1
 const char* const kZoneExpected = "expected an IANA time zone name such as Asia/Shanghai or UTC";
 const char* const kByExpected = "expected who makes the silence, e.g. a user name";
 const char* const kCommentExpected = "expected free text saying why the alerts are silenced";
-
-constexpr std::array<std::string_view, 7> kDayNames = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
 // Epoch milliseconds a Time can hold (nanosecond ticks in 64 bits reach the year 2262).
 constexpr std::int64_t kMaxEpochMs = 9'000'000'000'000;
@@ -80,26 +77,6 @@ std::string format_time(Time t, const date::time_zone* zone) {
 const date::time_zone* zone_or_null(std::string_view name) {
   auto zone = find_time_zone(name);
   return zone.is_ok() ? *zone : nullptr;
-}
-
-std::string time_of_day(int minutes) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);
-  return buf;
-}
-
-// "HH:MM" exactly, as the storage form writes it; 24:00 only for an end.
-std::optional<int> parse_time_of_day(std::string_view text, bool is_end) {
-  if (text.size() != 5 || text[2] != ':') return std::nullopt;
-  for (std::size_t i : {0, 1, 3, 4}) {
-    if (text[i] < '0' || text[i] > '9') return std::nullopt;
-  }
-  const int h = (text[0] - '0') * 10 + (text[1] - '0');
-  const int m = (text[3] - '0') * 10 + (text[4] - '0');
-  if (m > 59) return std::nullopt;
-  if (h < 24) return h * 60 + m;
-  if (is_end && h == 24 && m == 0) return Shift::kMinutesPerDay;
-  return std::nullopt;
 }
 
 bool is_plan_id(std::string_view id) {
@@ -331,42 +308,7 @@ StatusOr<Silence> parse_request(std::string_view text, Time now, std::string_vie
 
 // ---- The storage form -------------------------------------------------------------------------
 
-ordered_json shift_to_store(const Shift& shift) {
-  ordered_json days = ordered_json::array();
-  for (int d = 0; d < 7; ++d) {
-    if (shift.days & (1u << d)) days.push_back(std::string(kDayNames[static_cast<std::size_t>(d)]));
-  }
-  return {{"days", days}, {"start", time_of_day(shift.start)}, {"end", time_of_day(shift.end)}};
-}
-
 Status corrupt(std::string what) { return Status::corruption("stored silence: " + what); }
-
-StatusOr<Shift> shift_from_store(const json& j) {
-  if (!j.is_object()) return corrupt("a shift in \"every\" is not an object");
-  auto days = j.find("days");
-  if (days == j.end() || !days->is_array() || days->empty()) {
-    return corrupt("field \"days\" of a shift must be a non-empty array of day names");
-  }
-  Shift shift;
-  for (const auto& day : *days) {
-    auto name = day.is_string() ? day.get<std::string>() : std::string();
-    auto it = std::find(kDayNames.begin(), kDayNames.end(), name);
-    if (it == kDayNames.end()) return corrupt("a shift has a day that is not one of mon..sun");
-    const auto bit = static_cast<std::uint8_t>(1u << (it - kDayNames.begin()));
-    if (shift.days & bit) return corrupt("a shift repeats the day " + name);
-    shift.days = static_cast<std::uint8_t>(shift.days | bit);
-  }
-  for (const bool is_end : {false, true}) {
-    const char* key = is_end ? "end" : "start";
-    auto value = j.find(key);
-    std::optional<int> minutes;
-    if (value != j.end() && value->is_string()) minutes = parse_time_of_day(value->get<std::string>(), is_end);
-    if (!minutes) return corrupt("field \"" + std::string(key) + "\" of a shift must be a time HH:MM");
-    (is_end ? shift.end : shift.start) = *minutes;
-  }
-  if (shift.start == shift.end) return corrupt("a shift starts and ends at the same time");
-  return shift;
-}
 
 StatusOr<Silence> from_store(std::string_view text) {
   const json j = json::parse(text);
@@ -406,8 +348,8 @@ StatusOr<Silence> from_store(std::string_view text) {
   auto every = j.find("every");
   if (every == j.end() || !every->is_array()) return corrupt("field \"every\" must be an array of shifts");
   for (const auto& item : *every) {
-    auto shift = shift_from_store(item);
-    if (!shift.is_ok()) return shift.status();
+    auto shift = sensors::shift_from_json(item.dump(-1, ' ', false, json::error_handler_t::replace));
+    if (!shift.is_ok()) return corrupt("field \"every\": " + shift.status().message());
     s.every.push_back(*shift);
   }
   if (Status st = check_silence(s); !st.is_ok()) return corrupt(s.id + ": " + st.message());
@@ -443,7 +385,7 @@ std::string to_json(const Silence& s) {
   j["starts_ms"] = to_ms(s.starts);
   j["ends_ms"] = s.ends ? ordered_json(to_ms(*s.ends)) : ordered_json(nullptr);
   j["every"] = ordered_json::array();
-  for (const auto& shift : s.every) j["every"].push_back(shift_to_store(shift));
+  for (const auto& shift : s.every) j["every"].push_back(ordered_json::parse(sensors::shift_to_json(shift)));
   j["time_zone"] = s.time_zone;
   j["created_by"] = s.created_by;
   j["comment"] = s.comment;
@@ -505,7 +447,7 @@ bool silence_matches(const Silence& s, const SilenceTarget& target) {
   return true;
 }
 
-std::string describe(const Silence& s) {
+std::string describe(const Silence& s, const date::time_zone* zone) {
   std::vector<std::string> parts;
   if (!s.place.empty()) parts.push_back("place " + s.place);
   if (!s.sensor.empty()) parts.push_back("sensor " + s.sensor);
@@ -513,8 +455,8 @@ std::string describe(const Silence& s) {
   if (!s.hazard.empty()) parts.push_back("hazard " + s.hazard);
   if (!s.every.empty()) parts.push_back("every " + sensors::format_shifts(s.every) + " " + s.time_zone);
   // The start is worth saying only when it is not simply "from when it was made".
-  if (s.starts != s.created_at) parts.push_back("from " + format_time(s.starts, nullptr));
-  if (s.ends) parts.push_back("until " + format_time(*s.ends, nullptr));
+  if (s.starts != s.created_at) parts.push_back("from " + format_time(s.starts, zone));
+  if (s.ends) parts.push_back("until " + format_time(*s.ends, zone));
   parts.push_back("by " + s.created_by + (s.comment.empty() ? "" : ": " + s.comment));
   std::string out = s.id.empty() ? "silence" : s.id;
   out += " (";

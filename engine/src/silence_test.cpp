@@ -453,7 +453,15 @@ TEST(SilenceTest, BadRecordIsCorruption) {
     ASSERT_FALSE(s.is_ok()) << text;
     EXPECT_EQ(s.status().code(), Status::Code::kCorruption) << text << ": " << s.status().to_string();
     EXPECT_THAT(s.status().message(), StartsWith("stored silence")) << text;
-  }
+  }  // A damaged shift: the message says where and what.
+  auto every_message = [&](const char* every) { return silence_from_json(with_every(every)).status().message(); };
+  EXPECT_THAT(every_message(R"([{"days": ["tuesday"], "start": "09:00", "end": "11:00"}])"),
+              StartsWith(R"(stored silence: field "every": a shift's day must be one of mon..sun, found "tuesday")"));
+  EXPECT_THAT(every_message(R"([{"days": ["tue", "tue"], "start": "09:00", "end": "11:00"}])"),
+              HasSubstr(R"(repeats the day "tue")"));
+  EXPECT_THAT(every_message(R"([{"days": ["tue"], "start": "9:00", "end": "11:00"}])"),
+              HasSubstr(R"("start" must be a time HH:MM)"));
+  EXPECT_THAT(every_message("[1]"), HasSubstr("a shift must be an object"));
 }
 
 // ---- API form ------------------------------------------------------------------------------------

@@ -736,26 +736,68 @@ StatusOr<std::vector<std::string>> stored_names(const StoredReader& in, const js
   return out;
 }
 
-StatusOr<Shift> stored_shift(const StoredReader& in, const json& j) {
-  const std::string what = "a shift must be {\"days\": [\"mon\", ...], \"start\": \"HH:MM\", \"end\": \"HH:MM\"}";
-  if (!j.is_object() || !j.contains("days") || !j.contains("start") || !j.contains("end") || !j["days"].is_array() ||
-      !j["start"].is_string() || !j["end"].is_string()) {
-    return in.corrupt(what + ", found " + j.dump());
+// "HH:MM" exactly, as the storage form writes it; 24:00 only for an end.
+std::optional<int> stored_time_of_day(std::string_view text, bool is_end) {
+  if (text.size() != 5 || text[2] != ':') return std::nullopt;
+  for (std::size_t i : {0, 1, 3, 4}) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
   }
-  Shift s;
-  for (const auto& d : j["days"]) {
-    auto day = d.is_string() ? day_index(d.get<std::string>()) : std::nullopt;
-    if (!day || d.get<std::string>() != kDayNames[static_cast<std::size_t>(*day)]) {
-      return in.corrupt("a shift's day must be one of mon..sun, found " + d.dump());
+  const int h = (text[0] - '0') * 10 + (text[1] - '0');
+  const int m = (text[3] - '0') * 10 + (text[4] - '0');
+  if (m > 59) return std::nullopt;
+  if (h < 24) return h * 60 + m;
+  if (is_end && h == 24 && m == 0) return Shift::kMinutesPerDay;
+  return std::nullopt;
+}
+
+// A stored value for a message: compact JSON, cut short when long.
+std::string found(const json& j) {
+  constexpr std::size_t kMaxShown = 80;
+  std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (s.size() <= kMaxShown) return s;
+  std::size_t end = kMaxShown;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;  // not inside a UTF-8 character
+  return s.substr(0, end) + "...";
+}
+
+StatusOr<Shift> shift_from_json_impl(std::string_view text) {
+  auto corrupt = [](const std::string& what) { return Status::corruption(what); };
+  const json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded()) return corrupt("a shift is not valid JSON");
+  if (!j.is_object()) {
+    return corrupt(R"(a shift must be an object {"days": ["mon", ...], "start": "HH:MM", "end": "HH:MM"}, found )" +
+                   found(j));
+  }
+  auto days = j.find("days");
+  if (days == j.end()) return corrupt("a shift has no field \"days\"");
+  if (!days->is_array() || days->empty()) {
+    return corrupt("a shift's \"days\" must be a non-empty array of mon..sun, found " + found(*days));
+  }
+  Shift shift;
+  for (const auto& d : *days) {
+    auto it = d.is_string() ? std::find(kDayNames.begin(), kDayNames.end(), d.get_ref<const std::string&>())
+                            : kDayNames.end();
+    if (it == kDayNames.end()) return corrupt("a shift's day must be one of mon..sun, found " + found(d));
+    const auto bit = static_cast<std::uint8_t>(1u << (it - kDayNames.begin()));
+    if (shift.days & bit) return corrupt("a shift repeats the day " + found(d));
+    shift.days = static_cast<std::uint8_t>(shift.days | bit);
+  }
+  for (const bool is_end : {false, true}) {
+    const char* key = is_end ? "end" : "start";
+    auto value = j.find(key);
+    if (value == j.end()) return corrupt(std::string("a shift has no field \"") + key + "\"");
+    auto minutes = value->is_string() ? stored_time_of_day(value->get_ref<const std::string&>(), is_end) : std::nullopt;
+    if (!minutes) {
+      return corrupt(std::string("a shift's \"") + key + "\" must be a time HH:MM from 00:00 to " +
+                     (is_end ? "24:00" : "23:59") + ", found " + found(*value));
     }
-    s.days = static_cast<std::uint8_t>(s.days | (1u << *day));
+    (is_end ? shift.end : shift.start) = *minutes;
   }
-  auto start = parse_time_of_day(j["start"].get<std::string>(), false);
-  auto end = parse_time_of_day(j["end"].get<std::string>(), true);
-  if (s.days == 0 || !start || !end || *start == *end) return in.corrupt(what + " of some length, found " + j.dump());
-  s.start = *start;
-  s.end = *end;
-  return s;
+  if (shift.start == shift.end) {
+    return corrupt("a shift starts and ends at " + time_text(shift.start) +
+                   "; expected an end different from the start");
+  }
+  return shift;
 }
 
 StatusOr<StaffMember> staff_from_json_impl(std::string_view text) {
@@ -791,8 +833,8 @@ StatusOr<StaffMember> staff_from_json_impl(std::string_view text) {
   auto shifts = j.find("shifts");
   if (shifts == j.end() || !shifts->is_array()) return in.corrupt("field \"shifts\" must be an array");
   for (const auto& s : *shifts) {
-    auto shift = stored_shift(in, s);
-    if (!shift) return shift.status();
+    auto shift = shift_from_json(s.dump(-1, ' ', false, json::error_handler_t::replace));
+    if (!shift) return in.corrupt(shift.status().message());
     m.shifts.push_back(*shift);
   }
   if (m.shifts.empty() != m.on_call_always) {
@@ -861,6 +903,23 @@ std::string format_shifts(const std::vector<Shift>& shifts) {
   return out;
 }
 
+std::string shift_to_json(const Shift& shift) {
+  ordered_json days = ordered_json::array();
+  for (int d = 0; d < 7; ++d) {
+    if (shift.days & (1u << d)) days.push_back(std::string(day_name(d)));
+  }
+  const ordered_json j = {{"days", days}, {"start", time_text(shift.start)}, {"end", time_text(shift.end)}};
+  return dump(j);
+}
+
+StatusOr<Shift> shift_from_json(std::string_view json_text) {
+  try {
+    return shift_from_json_impl(json_text);
+  } catch (const std::exception& e) {
+    return Status::corruption(std::string("a shift could not be read: ") + e.what());
+  }
+}
+
 bool is_valid_role_name(std::string_view name) {
   if (name.empty() || name.size() > 64 || name[0] < 'a' || name[0] > 'z') return false;
   return std::all_of(name.begin(), name.end(),
@@ -898,13 +957,7 @@ std::string to_json(const StaffMember& m) {
   j["time_zone"] = m.time_zone;
   j["on_call_always"] = m.on_call_always;
   j["shifts"] = ordered_json::array();
-  for (const auto& s : m.shifts) {
-    ordered_json days = ordered_json::array();
-    for (int d = 0; d < 7; ++d) {
-      if (s.days & (1u << d)) days.push_back(std::string(day_name(d)));
-    }
-    j["shifts"].push_back({{"days", days}, {"start", time_text(s.start)}, {"end", time_text(s.end)}});
-  }
+  for (const auto& s : m.shifts) j["shifts"].push_back(ordered_json::parse(shift_to_json(s)));
   j["capacity"] = m.capacity;
   j["all_round"] = m.all_round;
   j["phone"] = m.phone;

@@ -540,6 +540,71 @@ TEST(StaffCsv, AnyErrorImportsNothing) {
 
 // ---- Storage form ------------------------------------------------------------------------------------
 
+TEST(ShiftJson, RoundTripsInTheStoredShape) {
+  EXPECT_EQ(shift_to_json(S(kMonFri, H(8), H(18))),
+            R"({"days":["mon","tue","wed","thu","fri"],"start":"08:00","end":"18:00"})");
+  EXPECT_EQ(shift_to_json(S(kSat | kTue, H(9, 5), 24 * 60)), R"({"days":["tue","sat"],"start":"09:05","end":"24:00"})");
+  EXPECT_EQ(shift_to_json(S(kFri | kSun, H(22), H(6))), R"({"days":["fri","sun"],"start":"22:00","end":"06:00"})");
+  for (const Shift& s : {S(kMonFri, H(8), H(18)), S(0x7F, 0, 24 * 60), S(kFri | kSun, H(22), H(6)),
+                         S(kSun, H(23, 59), 0), S(kWed, 0, H(0, 1))}) {
+    auto back = shift_from_json(shift_to_json(s));
+    ASSERT_TRUE(back.is_ok()) << shift_to_json(s) << ": " << back.status().to_string();
+    EXPECT_EQ(*back, s) << shift_to_json(s);
+    EXPECT_EQ(shift_to_json(*back), shift_to_json(s));
+  }
+  // 24:00 is the end of the day; an overnight shift ends the next day.
+  auto whole_day = shift_from_json(R"({"days":["mon"],"start":"00:00","end":"24:00"})");
+  ASSERT_TRUE(whole_day.is_ok()) << whole_day.status().to_string();
+  EXPECT_EQ(*whole_day, S(kMon, 0, 24 * 60));
+  EXPECT_FALSE(whole_day->wraps());
+  auto overnight = shift_from_json(R"({"days": ["fri"], "start": "22:00", "end": "06:00"})");
+  ASSERT_TRUE(overnight.is_ok()) << overnight.status().to_string();
+  EXPECT_EQ(*overnight, S(kFri, H(22), H(6)));
+  EXPECT_TRUE(overnight->wraps());
+  // Days in any order read the same; keys beyond days, start and end are ignored.
+  auto any_order = shift_from_json(R"({"end":"11:00","start":"09:00","days":["sat","tue"],"note":"x"})");
+  ASSERT_TRUE(any_order.is_ok()) << any_order.status().to_string();
+  EXPECT_EQ(*any_order, S(kTue | kSat, H(9), H(11)));
+}
+
+TEST(ShiftJson, DamagedShiftsAreCorruptionNamingTheProblem) {
+  auto message = [](const std::string& text) {
+    auto r = shift_from_json(text);
+    EXPECT_FALSE(r.is_ok()) << text;
+    if (r.is_ok()) return std::string();
+    EXPECT_EQ(r.status().code(), Status::Code::kCorruption) << text;
+    return r.status().message();
+  };
+  EXPECT_THAT(message("{"), HasSubstr("not valid JSON"));
+  EXPECT_THAT(message("[1]"), HasSubstr("a shift must be an object"));
+  EXPECT_THAT(message(R"({"start":"09:00","end":"11:00"})"), HasSubstr(R"(no field "days")"));
+  EXPECT_THAT(message(R"({"days":[],"start":"09:00","end":"11:00"})"),
+              HasSubstr(R"("days" must be a non-empty array of mon..sun, found [])"));
+  EXPECT_THAT(message(R"({"days":"mon","start":"09:00","end":"11:00"})"), HasSubstr("non-empty array"));
+  EXPECT_THAT(message(R"({"days":["monday"],"start":"09:00","end":"11:00"})"),
+              HasSubstr(R"(day must be one of mon..sun, found "monday")"));
+  EXPECT_THAT(message(R"({"days":["Mon"],"start":"09:00","end":"11:00"})"), HasSubstr(R"(found "Mon")"));
+  EXPECT_THAT(message(R"({"days":[1],"start":"09:00","end":"11:00"})"), HasSubstr("found 1"));
+  EXPECT_THAT(message(R"({"days":["tue","wed","tue"],"start":"09:00","end":"11:00"})"),
+              HasSubstr(R"(repeats the day "tue")"));
+  EXPECT_THAT(message(R"({"days":["tue"],"end":"11:00"})"), HasSubstr(R"(no field "start")"));
+  EXPECT_THAT(message(R"({"days":["tue"],"start":"09:00"})"), HasSubstr(R"(no field "end")"));
+  EXPECT_THAT(message(R"({"days":["tue"],"start":"24:00","end":"11:00"})"),
+              HasSubstr(R"("start" must be a time HH:MM from 00:00 to 23:59, found "24:00")"));
+  EXPECT_THAT(message(R"({"days":["tue"],"start":"09:00","end":"25:00"})"),
+              HasSubstr(R"("end" must be a time HH:MM from 00:00 to 24:00, found "25:00")"));
+  EXPECT_THAT(message(R"({"days":["tue"],"start":"9:00","end":"11:00"})"), HasSubstr(R"(found "9:00")"));
+  EXPECT_THAT(message(R"({"days":["tue"],"start":"09:60","end":"11:00"})"), HasSubstr(R"(found "09:60")"));
+  EXPECT_THAT(message(R"({"days":["tue"],"start":900,"end":"11:00"})"), HasSubstr("found 900"));
+  EXPECT_THAT(message(R"({"days":["tue"],"start":"09:00","end":"09:00"})"),
+              HasSubstr("starts and ends at 09:00"));
+  // A long value is cut short in the message.
+  const std::string long_day(500, 'x');
+  const std::string m = message(R"({"days":[")" + long_day + R"("],"start":"09:00","end":"11:00"})");
+  EXPECT_THAT(m, HasSubstr("..."));
+  EXPECT_LT(m.size(), 200u);
+}
+
 TEST(StaffJson, RoundTrips) {
   auto result = expect_ok(parse_staff(kRosterYaml, "staff.yaml"));
   ASSERT_EQ(result.items.size(), 3u);
@@ -587,6 +652,12 @@ TEST(StaffJson, DamagedRecordsAreCorruption) {
   corrupt(R"("shifts":[{"days":["mon"],"start":"08:00","end":"18:00"}])", R"("shifts":[])");  // neither
   corrupt(R"({"id")", R"([{"id")");
   EXPECT_EQ(staff_from_json("not json").status().code(), Status::Code::kCorruption);
+  // A damaged shift is reported by the shared reader, prefixed with the record.
+  std::string text = good;
+  text.replace(text.find(R"(["mon"])"), 7, R"(["mon","mon"])");
+  auto r = staff_from_json(text);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().message(), R"(stored staff member: a shift repeats the day "mon")");
 }
 
 // ---- On duty -----------------------------------------------------------------------------------------------

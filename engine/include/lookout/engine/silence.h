@@ -101,7 +101,8 @@ bool silence_in_effect(const Silence& silence, Time t);
 bool silence_matches(const Silence& silence, const SilenceTarget& target);
 
 // "s-000003 (place xc/hl/qy/g03/b12, every tue 09:00-11:00 Asia/Shanghai, by wang: detector service)"
-// for timelines. Window times are written in UTC.
-std::string describe(const Silence& silence);
+// for timelines.
+// Times in `zone` (the engine's, so a timeline reads in one zone); nullptr: UTC.
+std::string describe(const Silence& silence, const date::time_zone* zone = nullptr);
 
 }  // namespace lookout::engine

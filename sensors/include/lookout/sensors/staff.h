@@ -62,6 +62,17 @@ std::string format_shift(const Shift& shift);
 // Shifts joined with "; ", as the CSV `shifts` cell writes them.
 std::string format_shifts(const std::vector<Shift>& shifts);
 
+// A shift's storage form, shared by every stored record that holds shifts (staff
+// members, silences): {"days":["mon",...],"start":"08:00","end":"18:00"}, compact,
+// keys in that order, days in week order, times exactly HH:MM (end up to 24:00).
+std::string shift_to_json(const Shift& shift);
+// Reads the storage form back; round-trips exactly with shift_to_json. Anything else
+// (not an object, days missing, empty, not mon..sun or repeated, a time not HH:MM,
+// start equal to end) is kCorruption with a message naming the problem, e.g.
+// `a shift's day must be one of mon..sun, found "monday"`. Callers add which record.
+// Keys other than days, start and end are ignored.
+StatusOr<Shift> shift_from_json(std::string_view json);
+
 struct StaffMember {
   std::string id;                   // [A-Za-z0-9_.-]{1,64}, as in staff/<id>/... topics
   std::string name;                 // as coordinators know the person; not empty
