@@ -246,8 +246,8 @@ Status Core::open() {
   std::vector<std::string> to_close;
   for (auto& [id, in] : incidents_) {
     if (in.state != "resolved") continue;
-    auto plan = incident_plan(in);
-    auto window = plan.is_ok() ? plan->plan.reopen_within : std::nullopt;
+    const auto* plan = incident_plan(in);
+    auto window = plan ? plan->plan.reopen_within : std::nullopt;
     if (window && in.resolved_at + *window > clock_.now()) {
       reopenable_[{in.plan_id, in.watch}] = id;
       schedule_close(in, in.resolved_at + *window);
@@ -299,6 +299,7 @@ Status Core::open() {
       on_watch_timer(plan, watch);
     });
   }
+  for (const auto& [key, id] : open_by_plan_place_) understaffed_.insert(id);
   if (!open_by_plan_place_.empty()) {
     staffing_timer_ = clock_.schedule_after(Duration::zero(), [this] {
       staffing_timer_.reset();
@@ -1025,15 +1026,8 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
   incident->reading_time = reading.time;
 
   // The plan the incident started with stays its plan (versions are immutable).
-  const StoredPlan* plan = &sp;
-  StoredPlan older;
-  if (incident->plan_version != sp.version) {
-    auto p = this->plan(sp.plan.id, incident->plan_version);
-    if (p.is_ok()) {
-      older = std::move(*p);
-      plan = &older;
-    }
-  }
+  const StoredPlan* plan = incident->plan_version == sp.version ? &sp : incident_plan(*incident);
+  if (plan == nullptr) plan = &sp;
   const plans::LevelRule* level_rule = rule_for(*plan, rule.level);
   if (level_rule == nullptr) level_rule = &rule;
 
@@ -1067,20 +1061,19 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
     put_incident(batch, *incident);
     commit(batch, "incident " + incident->id);
     arm_incident_timers(*incident);
-    staff_incidents();
+    staff_incidents(incident->id);
     return;
   }
 
   // An incident whose earlier alerts were all held back has nothing to update yet.
   if (incident->alerts.empty()) msg_type = "Alert";
-  auto identifier = send_alert(batch, *incident, *plan, *level_rule, msg_type, reading, "");
+  send_alert(batch, *incident, *plan, *level_rule, msg_type, reading, "", kind, cause);
   put_incident(batch, *incident);
-  add_event(batch, *incident, kind, cause, identifier);
   spdlog::info("{} {}: level {} ({}) at {} — {}", kind, incident->id, plans::level_name(rule.level),
                plans::level_color(rule.level), incident->place.str(), cause);
   commit(batch, "incident " + incident->id);
   arm_incident_timers(*incident);
-  staff_incidents();
+  staff_incidents(incident->id);
 }
 
 cap::Alert Core::build_alert(const Incident& incident, const StoredPlan& sp, const plans::LevelRule& rule,
@@ -1170,11 +1163,19 @@ const Incident* Core::inhibitor(std::string_view plan_id, const PlacePath& place
   return nullptr;
 }
 
-StatusOr<StoredPlan> Core::incident_plan(const Incident& incident) {
+const StoredPlan* Core::incident_plan(const Incident& incident) {
   if (auto it = plans_.find(incident.plan_id); it != plans_.end() && it->second.version == incident.plan_version) {
-    return it->second;
+    return &it->second;
   }
-  return plan(incident.plan_id, incident.plan_version);
+  auto key = std::make_pair(incident.plan_id, incident.plan_version);
+  if (auto it = older_plans_.find(key); it != older_plans_.end()) return &it->second;
+  auto p = plan(incident.plan_id, incident.plan_version);
+  if (!p.is_ok()) {
+    spdlog::error("incident {}: version {} of plan {} cannot be read: {}", incident.id, incident.plan_version,
+                  incident.plan_id, p.status().to_string());
+    return nullptr;
+  }
+  return &older_plans_.emplace(key, std::move(*p)).first->second;
 }
 
 void Core::add_event(Batch& batch, const Incident& incident, std::string_view kind, const std::string& cause,
@@ -1233,6 +1234,7 @@ Status Core::resolve(std::string_view id, std::string_view by, std::string_view 
 void Core::resolve_incident(Incident& in, std::string_view by, const std::string& cause) {
   const auto now = clock_.now();
   open_by_plan_place_.erase({in.plan_id, in.watch});
+  understaffed_.erase(in.id);
   cancel_incident_timers(in.id);
   in.state = "resolved";
   in.resolved_at = now;
@@ -1243,8 +1245,8 @@ void Core::resolve_incident(Incident& in, std::string_view by, const std::string
   Batch batch;
   release_assignments(batch, in, "the incident is resolved");
   // The Cancel alert: the same texts, all clear, referring to every earlier message.
-  auto plan = incident_plan(in);
-  if (plan.is_ok()) {
+  const auto* plan = incident_plan(in);
+  if (plan) {
     const plans::LevelRule* rule = rule_for(*plan, in.level);
     if (rule == nullptr && !plan->plan.levels.empty()) rule = &plan->plan.levels.back();
     // Nothing to cancel when every alert of the incident was held back (or cancelled).
@@ -1256,17 +1258,15 @@ void Core::resolve_incident(Incident& in, std::string_view by, const std::string
                     std::to_string(in.reopen_times.size()) + " times within " +
                     rules::format_duration(options_.flap_window) + "); it goes out when the incident closes");
     } else if (rule != nullptr && alerted) {
-      auto identifier = send_alert(batch, in, *plan, *rule, "Cancel", trigger_of(in), cause);
-      add_event(batch, in, "resolved", cause, identifier);
+      send_alert(batch, in, *plan, *rule, "Cancel", trigger_of(in), cause, "resolved", cause);
     } else {
       add_event(batch, in, "resolved", cause);
     }
   } else {
-    spdlog::error("incident {}: its plan version cannot be read ({}); resolved without a Cancel alert", in.id,
-                  plan.status().to_string());
+    spdlog::error("incident {}: its plan version cannot be read; resolved without a Cancel alert", in.id);
     add_event(batch, in, "resolved", cause);
   }
-  auto window = plan.is_ok() ? plan->plan.reopen_within : std::nullopt;
+  auto window = plan ? plan->plan.reopen_within : std::nullopt;
   if (window) {
     reopenable_[{in.plan_id, in.watch}] = in.id;
     schedule_close(in, now + *window);
@@ -1299,12 +1299,11 @@ void Core::close_incident(const std::string& id) {
   // The Cancel a flapping incident held back goes out now that it has settled.
   if (in.flapping && !in.alerts.empty() && in.alerts.back().msg_type != "Cancel") {
     in.flapping = false;
-    auto plan = incident_plan(in);
-    const plans::LevelRule* rule = plan.is_ok() ? rule_for(*plan, in.level) : nullptr;
+    const auto* plan = incident_plan(in);
+    const plans::LevelRule* rule = plan ? rule_for(*plan, in.level) : nullptr;
     if (rule != nullptr) {
       const std::string why = "settled: not raised again within the plan's reopen_within after flapping";
-      auto identifier = send_alert(batch, in, *plan, *rule, "Cancel", trigger_of(in), why);
-      add_event(batch, in, "all_clear", why, identifier);
+      send_alert(batch, in, *plan, *rule, "Cancel", trigger_of(in), why, "all_clear", why);
     }
   }
   add_event(batch, in, "closed", "not raised again within the plan's reopen_within");

@@ -20,10 +20,11 @@ namespace lookout::engine::detail {
 // JSON as stored and published: invalid UTF-8 is replaced, never thrown on.
 inline std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
-// The shortest text that reads back as the same double.
+// A value for people to read (alert texts, timelines): ten significant digits, so the
+// binary noise of arithmetic does not show (0.16999999999999998 reads 0.17).
 inline std::string format_number(double v) {
   char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 10);
   return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
 }
 

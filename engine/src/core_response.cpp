@@ -123,7 +123,8 @@ const plans::LevelRule* Core::rule_for(const StoredPlan& plan, plans::Level leve
 }
 
 std::string Core::send_alert(Batch& batch, Incident& in, const StoredPlan& plan, const plans::LevelRule& rule,
-                             const std::string& msg_type, const sensors::Reading& reading, const std::string& note) {
+                             const std::string& msg_type, const sensors::Reading& reading, const std::string& note,
+                             std::string_view kind, const std::string& cause) {
   auto alert = build_alert(in, plan, rule, msg_type, reading);
   if (!note.empty()) alert.note = note;
   if (msg_type == "Cancel") {
@@ -148,6 +149,8 @@ std::string Core::send_alert(Batch& batch, Incident& in, const StoredPlan& plan,
   }
   in.alerts.push_back(SentAlert{alert.identifier, alert.sent, msg_type, rule.level});
   ++stats_.alerts_sent;
+  // The timeline says why before it says whom: the notices below add their own entries.
+  add_event(batch, in, kind, cause, alert.identifier);
   const std::string cap_json = cap::to_json(alert, zone_);
   for (const auto& audience : audiences) {
     if (audience.kind == plans::Audience::Kind::kResidents) {
@@ -156,7 +159,12 @@ std::string Core::send_alert(Batch& batch, Incident& in, const StoredPlan& plan,
         enqueue(batch, OutboundMessage{topic("alerts-xml/" + in.place.str()), cap::to_xml(alert, zone_), 1, false});
       }
     } else {
+      // A Cancel keeps the level's texts (CAP wants them), but a notice that says "FIRE:
+      // evacuate now" when it is over would mislead: it says what ended, and why.
       std::string text = alert.infos.empty() ? std::string() : alert.infos.front().headline;
+      if (msg_type == "Cancel") {
+        text = fmt::format("All clear: {} at {} ({})", plan.plan.title, places_.display_name(in.place), note);
+      }
       notify(batch, in, audience, msg_type == "Cancel" ? "all_clear" : "alert", text, cap_json);
     }
   }
@@ -224,7 +232,7 @@ std::string Core::held_back_by(const Incident& in, const StoredPlan& plan) {
   SilenceTarget target{plan.plan.id, plan.plan.hazards, in.place, in.sensor_id};
   for (const auto& [id, silence] : silences_) {
     if (silence_in_effect(silence, now) && silence_matches(silence, target)) {
-      return "silenced by " + describe(silence);
+      return "silenced by " + describe(silence, zone_);
     }
   }
   if (const Incident* by = inhibitor(plan.plan.id, in.place)) {
@@ -316,11 +324,11 @@ void Core::offer(Batch& batch, Incident& in, const StoredPlan& plan, const plans
   assignments_.emplace(a.id, std::move(a));
 }
 
-void Core::staff_incidents() {
+void Core::staff_incidents(std::string_view also) {
+  if (!also.empty()) understaffed_.insert(std::string(also));
   if (staffing_) return;  // an offer's commit never starts another pass
   staffing_ = true;
-  std::vector<std::string> order;
-  for (const auto& [key, id] : open_by_plan_place_) order.push_back(id);
+  std::vector<std::string> order(understaffed_.begin(), understaffed_.end());
   // Concurrent incidents compete for staff: the most severe is staffed first, then the
   // oldest. A red incident raised after a blue one still gets the nearest free wardens.
   std::sort(order.begin(), order.end(), [this](const std::string& a, const std::string& b) {
@@ -333,8 +341,10 @@ void Core::staff_incidents() {
   bool short_of_staff = false;
   for (const auto& id : order) {
     auto it = incidents_.find(id);
-    if (it == incidents_.end() || !is_active_state(it->second.state)) continue;
-    staff_incident(it->second);
+    if (it == incidents_.end() || !is_active_state(it->second.state) || !staff_incident(it->second)) {
+      understaffed_.erase(id);
+      continue;
+    }
     if (!it->second.unfilled.empty()) short_of_staff = true;
   }
   staffing_ = false;
@@ -348,14 +358,15 @@ void Core::staff_incidents() {
   }
 }
 
-void Core::staff_incident(Incident& in) {
+bool Core::staff_incident(Incident& in) {
   // Only an incident whose alert went out calls staff: one held back by a silence or an
-  // inhibiting incident is recorded, not acted on.
-  if (in.alerts.empty()) return;
-  auto plan = incident_plan(in);
-  if (!plan.is_ok()) return;
+  // inhibiting incident is recorded, not acted on (its alert going out staffs it).
+  if (in.alerts.empty()) return false;
+  const auto* plan = incident_plan(in);
+  if (plan == nullptr) return false;
   const auto* rule = rule_for(*plan, in.level);
-  if (rule == nullptr || rule->staff.empty()) return;
+  if (rule == nullptr || rule->staff.empty()) return false;
+  bool short_of_staff = false;
   const auto now = clock_.now();
 
   // Load of every member, once per incident: active assignments, recent ones, and who
@@ -436,12 +447,14 @@ void Core::staff_incident(Incident& in) {
       changed = true;
     }
     if (holding >= need.count && in.unfilled.erase(need.role) > 0) changed = true;
+    if (holding < need.count) short_of_staff = true;
   }
   if (changed) {
     in.updated_at = now;
     put_incident(batch, in);
     commit(batch, "staffing of " + in.id);
   }
+  return short_of_staff;
 }
 
 void Core::on_assignment_deadline(const std::string& id) {
@@ -455,9 +468,9 @@ void Core::on_assignment_deadline(const std::string& id) {
   ++stats_.assignments_unanswered;
   Batch batch;
   put_assignment(batch, a);
-  auto plan = incidents_.count(a.incident) ? incident_plan(incidents_.at(a.incident)) : Status::not_found("");
+  const auto* plan = incidents_.count(a.incident) ? incident_plan(incidents_.at(a.incident)) : nullptr;
   enqueue(batch, OutboundMessage{topic("staff/" + a.staff + "/assignments"),
-                                 assignment_json(a, plan.is_ok() ? &*plan : nullptr, "expired"), 1, false});
+                                 assignment_json(a, plan, "expired"), 1, false});
   if (auto in = incidents_.find(a.incident); in != incidents_.end()) {
     add_event(batch, in->second, "assignment_no_answer",
               fmt::format("{} {}: {} did not answer by {}; asking the next candidate", a.id, a.role, a.staff,
@@ -465,11 +478,11 @@ void Core::on_assignment_deadline(const std::string& id) {
   }
   spdlog::info("{}: {} did not answer {} in time", a.incident, a.staff, a.id);
   commit(batch, "assignment " + a.id);
-  staff_incidents();
+  staff_incidents(a.incident);
 }
 
 void Core::release_assignments(Batch& batch, const Incident& in, const std::string& cause) {
-  auto plan = incident_plan(in);
+  const auto* plan = incident_plan(in);
   for (auto& [id, a] : assignments_) {
     if (a.incident != in.id || !a.active()) continue;
     a.state = "released";
@@ -480,7 +493,7 @@ void Core::release_assignments(Batch& batch, const Incident& in, const std::stri
     }
     put_assignment(batch, a);
     enqueue(batch, OutboundMessage{topic("staff/" + a.staff + "/assignments"),
-                                   assignment_json(a, plan.is_ok() ? &*plan : nullptr, "released"), 1, false});
+                                   assignment_json(a, plan, "released"), 1, false});
     add_event(batch, in, "assignment_released", fmt::format("{} {}: {} released: {}", a.id, a.role, a.staff, cause));
   }
 }
@@ -504,8 +517,8 @@ StatusOr<std::string> Core::assign(std::string_view incident_id, std::string_vie
                                          a.state + ") for " + in.id);
     }
   }
-  auto plan = incident_plan(in);
-  if (!plan.is_ok()) return plan.status();
+  const auto* plan = incident_plan(in);
+  if (plan == nullptr) return Status::internal("the plan version of incident " + in.id + " cannot be read");
   const auto* rule = rule_for(*plan, in.level);
   if (rule == nullptr) return Status::internal("incident " + in.id + " has a level its plan does not define");
   Duration respond = options_.default_respond_within;
@@ -637,7 +650,9 @@ void Core::handle_response(std::string_view staff_id, const InboundMessage& mess
   put_incident(batch, in);
   spdlog::info("{}: {} {} {}", in.id, member->id, target, a.id);
   commit(batch, "assignment " + a.id);
-  if (target == "declined" || target == "done") staff_incidents();
+  // A decline leaves a place to fill; done frees the member for other incidents.
+  if (target == "declined") staff_incidents(in.id);
+  if (target == "done") staff_incidents();
 }
 
 // ---------------------------------------------------------------- escalation and reminders
@@ -657,8 +672,8 @@ void Core::arm_incident_timers(const Incident& in) {
   // alert held back by a silence or an inhibiting incident).
   if (!is_active_state(in.state) || in.acknowledged_at != Time{} || in.alerts.empty()) return;
   if (in.alerts.back().msg_type == "Cancel" || in.alerts.back().level != in.level) return;
-  auto plan = incident_plan(in);
-  if (!plan.is_ok()) return;
+  const auto* plan = incident_plan(in);
+  if (plan == nullptr) return;
   if (const auto* rule = rule_for(*plan, in.level); rule != nullptr && in.escalation_next < rule->escalation.size()) {
     Time due = in.level_since + rule->escalation[in.escalation_next].after;
     escalation_timers_[in.id] = clock_.schedule_at(due, [this, id = in.id] { on_escalation_timer(id); });
@@ -669,14 +684,21 @@ void Core::arm_incident_timers(const Incident& in) {
   }
 }
 
+Incident* Core::unacknowledged(const std::string& id) {
+  auto it = incidents_.find(id);
+  if (it == incidents_.end() || !is_active_state(it->second.state) || it->second.acknowledged_at != Time{}) {
+    return nullptr;
+  }
+  return &it->second;
+}
+
 void Core::on_escalation_timer(const std::string& id) {
   escalation_timers_.erase(id);
-  auto it = incidents_.find(id);
-  if (it == incidents_.end()) return;
-  Incident& in = it->second;
-  if (!is_active_state(in.state) || in.acknowledged_at != Time{}) return;
-  auto plan = incident_plan(in);
-  if (!plan.is_ok()) return;
+  Incident* found = unacknowledged(id);
+  if (found == nullptr) return;
+  Incident& in = *found;
+  const auto* plan = incident_plan(in);
+  if (plan == nullptr) return;
   const auto* rule = rule_for(*plan, in.level);
   if (rule == nullptr || in.escalation_next >= rule->escalation.size()) return;
   const auto& step = rule->escalation[in.escalation_next];
@@ -706,9 +728,8 @@ void Core::on_escalation_timer(const std::string& id) {
       in.level_since = now;
       in.escalation_next = 0;
       in.renotified = 0;
-      auto identifier = send_alert(batch, in, *plan, *up, "Update", trigger_of(in),
-                                   "Raised by the plan's escalation ladder: " + why);
-      add_event(batch, in, "level_raised", "escalation ladder: " + why, identifier);
+      send_alert(batch, in, *plan, *up, "Update", trigger_of(in), "Raised by the plan's escalation ladder: " + why,
+                 "level_raised", "escalation ladder: " + why);
       raised = true;
     }
   }
@@ -717,17 +738,16 @@ void Core::on_escalation_timer(const std::string& id) {
   spdlog::warn("escalated {}: {}", in.id, why);
   commit(batch, "incident " + in.id);
   arm_incident_timers(in);
-  if (raised) staff_incidents();
+  if (raised) staff_incidents(in.id);
 }
 
 void Core::on_renotify_timer(const std::string& id) {
   renotify_timers_.erase(id);
-  auto it = incidents_.find(id);
-  if (it == incidents_.end()) return;
-  Incident& in = it->second;
-  if (!is_active_state(in.state) || in.acknowledged_at != Time{}) return;
-  auto plan = incident_plan(in);
-  if (!plan.is_ok() || !plan->plan.renotify) return;
+  Incident* found = unacknowledged(id);
+  if (found == nullptr) return;
+  Incident& in = *found;
+  const auto* plan = incident_plan(in);
+  if (plan == nullptr || !plan->plan.renotify) return;
   const auto* rule = rule_for(*plan, in.level);
   if (rule == nullptr) return;
   ++in.renotified;
@@ -736,8 +756,7 @@ void Core::on_renotify_timer(const std::string& id) {
                                       in.renotified, plan->plan.renotify->times, plans::level_name(in.level),
                                       format_cap_time(in.level_since, zone_));
   Batch batch;
-  auto identifier = send_alert(batch, in, *plan, *rule, "Update", trigger_of(in), why);
-  add_event(batch, in, "reminded", why, identifier);
+  send_alert(batch, in, *plan, *rule, "Update", trigger_of(in), why, "reminded", why);
   in.updated_at = clock_.now();
   put_incident(batch, in);
   commit(batch, "incident " + in.id);
@@ -759,7 +778,7 @@ StatusOr<std::string> Core::add_silence(std::string_view request_json) {
     return s.with_context("storing the silence");
   }
   ++next_silence_seq_;
-  spdlog::info("silence {} added: {}", silence.id, describe(silence));
+  spdlog::info("silence {} added: {}", silence.id, describe(silence, zone_));
   auto id = silence.id;
   silences_.emplace(id, std::move(silence));
   return id;

@@ -499,7 +499,7 @@ TEST_F(EngineEndToEnd, CoordinatorAcknowledgesAndResolvesAnIncidentWithLookoutct
   auto text = ctl({"incidents", "show", id});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("timeline:"), std::string::npos) << text.out;
-  EXPECT_NE(text.out.find("resolved      II  resolved by Coordinator Wang: false alarm: cooking"), std::string::npos)
+  EXPECT_NE(text.out.find("resolved             II  resolved by Coordinator Wang: false alarm: cooking"), std::string::npos)
       << text.out;
   auto closed_list = ctl({"incidents", "list", "--state", "active", "--json"});
   ASSERT_EQ(closed_list.exit_code, 0) << closed_list.err;

@@ -484,7 +484,7 @@ void print_incident(const json& in) {
   if (in.contains("timeline")) {
     std::cout << "timeline:\n";
     for (const auto& e : in["timeline"]) {
-      std::string head = "  " + e.value("time", "?") + "  " + pad(e.value("kind", "?"), 14) + pad(e.value("level", ""), 4);
+      std::string head = "  " + e.value("time", "?") + "  " + pad(e.value("kind", "?"), 21) + pad(e.value("level", ""), 4);
       // A note's further lines stay in the cause column.
       std::string cause;
       for (char c : e.value("cause", "")) {

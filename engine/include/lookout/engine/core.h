@@ -391,8 +391,10 @@ class Core {
   void resolve_incident(Incident& incident, std::string_view by, const std::string& cause);
   void close_incident(const std::string& id);
   void schedule_close(const Incident& incident, Time at);
-  // The plan version an incident started with (versions are immutable).
-  StatusOr<StoredPlan> incident_plan(const Incident& incident);
+  // The plan version an incident started with (versions are immutable): the running
+  // one, or an older one read once from the store and kept. nullptr (logged) when it
+  // cannot be read.
+  const StoredPlan* incident_plan(const Incident& incident);
   void add_event(Batch& batch, const Incident& incident, std::string_view kind, const std::string& cause,
                  std::string_view alert = {});
   // Queues the incident's record and retained state in `batch`.
@@ -404,9 +406,12 @@ class Core {
   // --- response: alerts to audiences, staff, escalation (core_response.cpp) ---
   // Sends the level's alert of `incident` (msg_type Alert/Update/Cancel) to the
   // level's audiences: the public CAP alert on alerts/<place> for residents, a notice
-  // with the alert to each coordinator or role member. Returns the CAP identifier.
+  // with the alert to each coordinator or role member. The timeline gets entry `kind`
+  // with `cause` and the CAP identifier first, then whom the notices reached. Returns
+  // the CAP identifier.
   std::string send_alert(Batch& batch, Incident& incident, const StoredPlan& plan, const plans::LevelRule& rule,
-                         const std::string& msg_type, const sensors::Reading& reading, const std::string& note);
+                         const std::string& msg_type, const sensors::Reading& reading, const std::string& note,
+                         std::string_view kind, const std::string& cause);
   // Sends a notice (JSON) to the staff an audience names at the incident's place, and
   // records whom in the timeline. Coordinators of a level with nobody in the roster are
   // looked for one level up. Returns the ids notified.
@@ -419,10 +424,12 @@ class Core {
   // Why the incident's alerts may not be sent now: a silence or an inhibiting
   // incident ("" when nothing holds them back).
   std::string held_back_by(const Incident& incident, const StoredPlan& plan);
-  // The staffing pass: every open incident whose alert went out, most severe first
-  // (then oldest), gets offers for its level's unfilled roles.
-  void staff_incidents();
-  void staff_incident(Incident& incident);
+  // The staffing pass over the incidents short of staff (and `also`, an incident whose
+  // needs just changed), most severe first, then oldest: each gets offers for its
+  // level's roles not yet held.
+  void staff_incidents(std::string_view also = {});
+  // Returns whether the incident is still short of staff after its pass.
+  bool staff_incident(Incident& incident);
   void offer(Batch& batch, Incident& incident, const StoredPlan& plan, const plans::LevelRule& rule,
              const std::string& role, const sensors::StaffMember& member, Duration respond_within,
              const std::string& why, std::string_view by);
@@ -434,6 +441,9 @@ class Core {
   // (Re)arms the incident's escalation and reminder timers from its record.
   void arm_incident_timers(const Incident& incident);
   void cancel_incident_timers(const std::string& id);
+  // The incident `id` while nobody has acknowledged it (open or responding): what the
+  // ladder and the reminders act on; else nullptr.
+  Incident* unacknowledged(const std::string& id);
   void on_escalation_timer(const std::string& id);
   void on_renotify_timer(const std::string& id);
   // Adds `message` to the outbox within `batch`; sent once the batch is committed.
@@ -454,6 +464,7 @@ class Core {
   const date::time_zone* zone_;
 
   std::map<std::string, StoredPlan, std::less<>> plans_;
+  std::map<std::pair<std::string, std::uint32_t>, StoredPlan> older_plans_;  // incident_plan()'s cache
   // plan id -> its compiled running version (node-based: IndexEntry points into it).
   std::map<std::string, LivePlan, std::less<>> live_;
   // quantity -> QuantityIndex: a reading costs work only for the plans that read its
@@ -476,6 +487,7 @@ class Core {
   std::map<std::string, Clock::TimerId, std::less<>> renotify_timers_;    // incident -> next reminder
   std::optional<Clock::TimerId> staffing_timer_;  // retry for roles nobody could fill
   bool staffing_ = false;                          // staff_incidents() is running
+  std::set<std::string> understaffed_;             // open incidents that may need offers
   std::map<std::string, Silence, std::less<>> silences_;
 
   std::map<std::uint64_t, PendingMessage> outbox_;
