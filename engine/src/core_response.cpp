@@ -397,8 +397,12 @@ bool Core::staff_incident(Incident& in) {
     for (const auto& [id, a] : assignments_) {
       if (a.incident == in.id && a.role == need.role && a.holds_slot()) ++holding;
     }
+    // Where to look: the need's part of the hierarchy, or wider when an earlier search
+    // for the role (at another level of the incident) has already widened.
     PlaceLevel within = need.within;
-    if (auto s = in.search_level.find(need.role); s != in.search_level.end()) within = s->second;
+    if (auto s = in.search_level.find(need.role); s != in.search_level.end() && s->second < within) {
+      within = s->second;
+    }
     while (holding < need.count) {
       CandidateQuery query{need.role, need.skills, in.place, within, now};
       auto ranked = rank_candidates(query, staff_, load);
@@ -715,6 +719,21 @@ void Core::on_escalation_timer(const std::string& id) {
             why + (whom.empty() ? "" : "; notifying " + join(whom)) +
                 (step.raise_to ? fmt::format("; raising to level {}", plans::level_name(*step.raise_to)) : ""));
   for (const auto& audience : step.notify) {
+    if (audience.kind == plans::Audience::Kind::kResidents) {
+      // The residents hear of it only through the public alert: it goes out again.
+      if (const auto* rule = rule_for(*plan, in.level)) {
+        auto alert = build_alert(in, *plan, *rule, "Update", trigger_of(in));
+        alert.note = "Escalation: " + why;
+        in.alerts.push_back(SentAlert{alert.identifier, alert.sent, "Update", in.level});
+        ++stats_.alerts_sent;
+        enqueue(batch, OutboundMessage{topic("alerts/" + in.place.str()), cap::to_json(alert, zone_), 1, false});
+        if (options_.cap_xml) {
+          enqueue(batch, OutboundMessage{topic("alerts-xml/" + in.place.str()), cap::to_xml(alert, zone_), 1, false});
+        }
+        add_event(batch, in, "notified", "escalation: the public alert sent again to the residents", alert.identifier);
+      }
+      continue;
+    }
     notify(batch, in, audience, "escalation",
            fmt::format("Incident {} ({}, level {} {}) at {}: {}", in.id, plan->plan.title, plans::level_name(in.level),
                        plans::level_color(in.level), places_.display_name(in.place), why),

@@ -542,3 +542,29 @@ TEST_F(CoreResponseTest, ResolveRuleKeepsTheTimeItCountedAcrossARestart) {
 
 }  // namespace
 }  // namespace lookout::engine
+
+namespace lookout::engine {
+namespace {
+
+TEST_F(CoreResponseTest, EscalationToResidentsSendsThePublicAlertAgain) {
+  setup(R"(id: flood
+title: Flood
+places: ["xc/hl/qy/**"]
+levels:
+  III:
+    when: smoke >= 0.3
+    alert: {category: Met, event: Flood, headline: "Water"}
+    escalation:
+      - {after: 5m, notify: [residents, grid_coordinators]}
+)");
+  smoke("smk-12", 0.5);
+  clock_.advance(5min);
+  auto alerts = on("alerts/xc/hl/qy/g03/b12");
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[1]["msgType"], "Update");
+  EXPECT_NE(alerts[1]["note"].get<std::string>().find("Escalation: not acknowledged 5m"), std::string::npos);
+  EXPECT_EQ(notices("c-g03", "escalation").size(), 1u);
+}
+
+}  // namespace
+}  // namespace lookout::engine
