@@ -1086,6 +1086,8 @@ cap::Alert Core::build_alert(const Incident& incident, const StoredPlan& sp, con
   a.status = options_.alert_status;
   a.msg_type = msg_type;
   a.scope = "Public";
+  // A drill's every alert names the drill (and is status Exercise: options_.alert_status).
+  if (!options_.drill.empty()) a.note = "Drill " + options_.drill;
   for (const auto& earlier : incident.alerts) {
     a.references.push_back(options_.sender + "," + earlier.identifier + "," + format_cap_time(earlier.sent, zone_));
   }
@@ -1591,6 +1593,10 @@ std::vector<const Incident*> Core::incidents() const {
 const Incident* Core::incident(std::string_view id) const {
   auto it = incidents_.find(id);
   return it == incidents_.end() ? nullptr : &it->second;
+}
+
+void Core::withdraw_staff(std::string_view id) {
+  staff_.erase(id);
 }
 
 CoreStats Core::stats() const {

@@ -126,7 +126,7 @@ std::string Core::send_alert(Batch& batch, Incident& in, const StoredPlan& plan,
                              const std::string& msg_type, const sensors::Reading& reading, const std::string& note,
                              std::string_view kind, const std::string& cause) {
   auto alert = build_alert(in, plan, rule, msg_type, reading);
-  if (!note.empty()) alert.note = note;
+  if (!note.empty()) alert.note = alert.note.empty() ? note : alert.note + ": " + note;
   if (msg_type == "Cancel") {
     for (auto& info : alert.infos) {
       info.urgency = "Past";
@@ -207,7 +207,7 @@ std::vector<std::string> Core::notify(Batch& batch, const Incident& in, const pl
                {"plan", in.plan_id},
                {"text", text},
                {"time", format_cap_time(now, zone_)},
-               {"drill", options_.alert_status == "Exercise"}};
+               {"drill", !options_.drill.empty() || options_.alert_status == "Exercise"}};
   if (!alert_json.empty()) base["alert"] = json::parse(alert_json, nullptr, false);
   for (const auto* m : members) {
     json notice = base;
@@ -289,7 +289,7 @@ std::string Core::assignment_json(const Assignment& a, const StoredPlan* plan, s
                {"respond_by", format_cap_time(a.respond_by, zone_)},
                {"instructions", instructions},
                {"status", status},
-               {"drill", options_.alert_status == "Exercise"}});
+               {"drill", !options_.drill.empty() || options_.alert_status == "Exercise"}});
 }
 
 void Core::put_assignment(Batch& batch, const Assignment& a) {
@@ -723,7 +723,7 @@ void Core::on_escalation_timer(const std::string& id) {
       // The residents hear of it only through the public alert: it goes out again.
       if (const auto* rule = rule_for(*plan, in.level)) {
         auto alert = build_alert(in, *plan, *rule, "Update", trigger_of(in));
-        alert.note = "Escalation: " + why;
+        alert.note = (alert.note.empty() ? "" : alert.note + ": ") + "Escalation: " + why;
         in.alerts.push_back(SentAlert{alert.identifier, alert.sent, "Update", in.level});
         ++stats_.alerts_sent;
         enqueue(batch, OutboundMessage{topic("alerts/" + in.place.str()), cap::to_json(alert, zone_), 1, false});

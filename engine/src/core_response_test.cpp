@@ -568,3 +568,39 @@ levels:
 
 }  // namespace
 }  // namespace lookout::engine
+
+namespace lookout::engine {
+namespace {
+
+TEST(CoreDrillTest, ADrillsAlertsAreExercisesNamingTheDrillAndItsCallsSayDrill) {
+  ManualClock clock(parse_iso8601(kStart).value());
+  MemoryStore store;
+  testing::RecordingTransport transport;
+  testing::QueuedPoster poster;
+  CoreOptions o;
+  o.topic_prefix = "lookout/v1/drill/d1";
+  o.alert_status = "Exercise";
+  o.drill = "d1";
+  Core core(o, clock, store, transport, poster.poster());
+  ASSERT_TRUE(core.open().is_ok());
+  Diagnostics d;
+  ASSERT_TRUE(core.import_sensors(kSensors, "s.yaml", d).is_ok());
+  ASSERT_TRUE(core.import_staff(kRoster, "staff.yaml", d).is_ok());
+  ASSERT_TRUE(core.apply_plan(fire_plan(), "fire.yaml", d).is_ok());
+  core.withdraw_staff("w-a");  // away for the drill
+  core.on_message({"lookout/v1/drill/d1/sensors/smk-12", R"({"n":"smoke","v":0.5})", 1, false, false});
+  auto alerts = transport.on_topic_prefix("lookout/v1/drill/d1/alerts/");
+  ASSERT_EQ(alerts.size(), 1u);
+  auto alert = json::parse(alerts[0].payload);
+  EXPECT_EQ(alert["status"], "Exercise");
+  EXPECT_EQ(alert["note"], "Drill d1");
+  EXPECT_TRUE(transport.on_topic_prefix("lookout/v1/drill/d1/staff/w-a/").empty());
+  auto offers = transport.on_topic_prefix("lookout/v1/drill/d1/staff/w-b/assignments");
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_EQ(json::parse(offers[0].payload)["drill"], true);
+  // The store still has the member: only the drill's live roster lost them.
+  EXPECT_TRUE(store.get(Table::kStaff, "w-a").value().has_value());
+}
+
+}  // namespace
+}  // namespace lookout::engine

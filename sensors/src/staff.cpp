@@ -1000,6 +1000,10 @@ void StaffRegistry::upsert(StaffMember member) {
   members_.insert_or_assign(std::move(key), std::move(member));
 }
 
+void StaffRegistry::erase(std::string_view id) {
+  if (auto it = members_.find(id); it != members_.end()) members_.erase(it);
+}
+
 const StaffMember* StaffRegistry::find(std::string_view id) const {
   auto it = members_.find(id);
   return it == members_.end() ? nullptr : &it->second;

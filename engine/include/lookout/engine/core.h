@@ -44,6 +44,9 @@ struct CoreOptions {
   const date::time_zone* zone = nullptr;            // CAP times; nullptr: UTC
   bool cap_xml = false;                             // also publish CAP XML on alerts-xml/
   std::string alert_status = "Actual";              // CAP status of the alerts sent
+  // A drill's id: every alert's CAP note names it, and assignments and notices say
+  // "drill": true (with alert_status "Exercise"). Empty: live.
+  std::string drill;
   sensors::SenmlLimits senml_limits;
   sensors::ReportLimits report_limits;
   std::size_t max_payload_bytes = 64 * 1024;        // any inbound topic
@@ -232,6 +235,9 @@ class Core {
   const sensors::PlaceRegistry& places() const { return places_; }
   const sensors::SensorRegistry& sensors() const { return sensors_; }
   const sensors::StaffRegistry& staff() const { return staff_; }
+  // Takes a member out of the live roster without touching the store: a drill's
+  // "away" or "sick" member.
+  void withdraw_staff(std::string_view id);
 
   std::vector<const Incident*> incidents() const;  // by id
   const Incident* incident(std::string_view id) const;

@@ -119,6 +119,7 @@ bool on_duty(const StaffMember& member, Time t);
 class StaffRegistry {
  public:
   void upsert(StaffMember member);
+  void erase(std::string_view id);
   const StaffMember* find(std::string_view id) const;
   std::size_t size() const { return members_.size(); }
   std::vector<const StaffMember*> all() const;  // sorted by id
