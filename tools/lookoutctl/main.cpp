@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "http_client.h"
+#include "drill_command.h"
 #include "plan_diff.h"
 #include "lookout/plans/plan.h"
 #include "lookout/sensors/staff.h"
@@ -537,6 +538,25 @@ int main(int argc, char** argv) {
   app.add_flag("--json", g.json_output, "print JSON for scripts");
 
   int rc = kOk;
+  // drill run: offline, like plan validate.
+  ctl::DrillArgs drill_args;
+  auto* drill = app.add_subcommand("drill", "drills: run plans against scenarios");
+  drill->require_subcommand(1);
+  auto* drill_run_cmd = drill->add_subcommand(
+      "run", "play a scenario in virtual time against its plans (no engine needed); non-zero exit when an "
+             "expectation fails (1) or the scenario does not load (2)");
+  drill_run_cmd->add_option("scenario", drill_args.scenario, "scenario file (YAML, docs/drills.md)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  drill_run_cmd->add_option("--seed", drill_args.seed, "random seed for noise and staff behaviour (default: the scenario's)");
+  drill_run_cmd->add_option("--runs", drill_args.runs, "repeat with this many seeds and report the distributions")
+      ->check(CLI::Range(1, 100000));
+  drill_run_cmd->add_option("--out", drill_args.out_dir, "write the report here as .md, .json and .html");
+  drill_run_cmd->callback([&] {
+    drill_args.json_output = g.json_output;
+    rc = ctl::drill_run(drill_args);
+  });
+
   auto* plan = app.add_subcommand("plan", "contingency plans");
   plan->require_subcommand(1);
   std::vector<std::string> validate_files;
