@@ -1,10 +1,11 @@
 // Loading a drill scenario from YAML (format: docs/drills.md).
 //
-// Written like the plan loader (plans/src/plan.cpp): yaml-cpp builds the node tree, and
-// this file walks it, checking every key and collecting every problem rather than
-// stopping at the first. Positions come from the nodes' marks (byte offsets), turned
-// into 1-based lines and columns counting characters. A mistake inside a duration, a
-// range or an `after` condition is reported at its character.
+// Written like the plan loader (plans/src/plan.cpp), with the same strict-YAML readers
+// (lookout/base/yaml_fields.h): yaml-cpp builds the node tree, and this file walks it,
+// checking every key and collecting every problem rather than stopping at the first.
+// Positions come from the nodes' marks (byte offsets), turned into 1-based lines and
+// columns counting characters. A mistake inside a duration, a range or an `after`
+// condition is reported at its character.
 //
 // Files the scenario names are read here, relative to the scenario's directory:
 // registries and plans as text only (the runner imports them into the engine core,
@@ -29,7 +30,7 @@
 
 #include "lookout/base/duration.h"
 #include "lookout/base/time_format.h"
-#include "lookout/base/yaml_document.h"
+#include "lookout/base/yaml_fields.h"
 #include "lookout/rules/units.h"
 #include "lookout/sensors/registry.h"
 #include "lookout/sensors/report.h"
@@ -77,64 +78,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // ---------------------------------------------------------------------------------
-// Small text helpers (as in plans/src/plan.cpp)
-
-// A value as messages quote it: "...", shortened when long.
-std::string quote(std::string_view s) {
-  constexpr std::size_t kMax = 60;
-  std::string suffix;
-  if (s.size() > kMax) {
-    std::size_t cut = kMax;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
-    s = s.substr(0, cut);
-    suffix = "...";
-  }
-  return "\"" + std::string(s) + suffix + "\"";
-}
-
-// "a, b, c or d"
-std::string join_or(const std::vector<std::string_view>& items) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += i + 1 == items.size() ? " or " : ", ";
-    out += items[i];
-  }
-  return out;
-}
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// Edit distance, ignoring case, with adjacent transpositions costing one.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1])) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.size()][b.size()];
-}
-
-// "; did you mean \"staff_behaviour\"?" when `word` is close to one of `candidates`.
-std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
-  std::optional<std::string_view> best;
-  std::size_t best_distance = std::string_view::npos;
-  for (auto c : candidates) {
-    std::size_t d = edit_distance(word, c);
-    if (d < best_distance) {
-      best = c;
-      best_distance = d;
-    }
-  }
-  bool close = best_distance == 0 || (word.size() >= 3 && best_distance <= (word.size() <= 4 ? 1u : 2u));
-  return best && close ? "; did you mean " + quote(*best) + "?" : std::string();
-}
+// Small helpers (the strict-YAML ones are in lookout/base/yaml_fields.h)
 
 constexpr std::string_view kDrillIdRule = "1 to 64 of a-z, 0-9, '_' or '-', starting with a letter or digit";
 
@@ -222,76 +166,9 @@ bool has_registry_extension(std::string_view name) {
   auto slash = name.find_last_of("/\\");
   if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return false;
   std::string ext(name.substr(dot + 1));
-  std::transform(ext.begin(), ext.end(), ext.begin(), lower);
+  std::transform(ext.begin(), ext.end(), ext.begin(), ascii_lower);
   return ext == "csv" || ext == "yaml" || ext == "yml";
 }
-
-// ---------------------------------------------------------------------------------
-// Positions in the file
-
-struct Position {
-  int line = 0;    // 1-based; 0: the whole file
-  int column = 0;  // 1-based, in characters
-};
-
-class SourceText {
- public:
-  explicit SourceText(std::string_view text) : text_(text) {
-    line_starts_.push_back(0);
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '\n') line_starts_.push_back(i + 1);
-    }
-  }
-
-  std::string_view text() const { return text_; }
-
-  std::size_t line_index(std::size_t byte) const {
-    auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), std::min(byte, text_.size()));
-    return static_cast<std::size_t>(it - line_starts_.begin()) - 1;
-  }
-  std::size_t line_start(std::size_t index) const { return line_starts_[index]; }
-  std::size_t line_count() const { return line_starts_.size(); }
-
-  Position at_byte(std::size_t byte) const {
-    byte = std::min(byte, text_.size());
-    const std::size_t index = line_index(byte);
-    return Position{static_cast<int>(index) + 1, characters(line_starts_[index], byte) + 1};
-  }
-
-  // Characters (UTF-8 lead bytes) in [from, to).
-  int characters(std::size_t from, std::size_t to) const {
-    int n = 0;
-    for (std::size_t i = from; i < to && i < text_.size(); ++i) {
-      if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++n;
-    }
-    return n;
-  }
-
-  Position at(const YAML::Mark& mark) const {
-    if (mark.pos >= 0) return at_byte(static_cast<std::size_t>(mark.pos));
-    if (mark.line >= 0) return Position{mark.line + 1, mark.column + 1};
-    return Position{};
-  }
-  Position at(const YAML::Node& node) const { return at(node.Mark()); }
-
-  // Where byte `offset` of a scalar's value is in the file: exact for plain and quoted
-  // scalars written on one line without escapes (durations, ranges, conditions), the
-  // scalar's start otherwise.
-  Position in_scalar(const YAML::Node& scalar, std::size_t offset) const {
-    const YAML::Mark mark = scalar.Mark();
-    if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text_.size()) return at(mark);
-    std::size_t start = static_cast<std::size_t>(mark.pos);
-    if (text_[start] == '"' || text_[start] == '\'') ++start;
-    const std::string& value = scalar.Scalar();
-    offset = std::min(offset, value.size());
-    if (text_.substr(start, offset) != std::string_view(value).substr(0, offset)) return at(mark);
-    return at_byte(start + offset);
-  }
-
- private:
-  std::string_view text_;
-  std::vector<std::size_t> line_starts_;
-};
 
 // ---------------------------------------------------------------------------------
 // The loader
@@ -327,39 +204,6 @@ constexpr int kMaxCount = 999;
 constexpr int kMinStartYear = 1971;  // keeps start and start + duration within Time's range
 constexpr int kMaxStartYear = 2200;
 
-// One key: value pair of a YAML map.
-struct Field {
-  std::string name;
-  YAML::Node key;
-  YAML::Node value;
-};
-using Fields = std::vector<Field>;  // in file order
-
-const Field* find(const Fields& fields, std::string_view name) {
-  for (const auto& f : fields) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
-
-// An optional key present with a value ("title:" with nothing after it counts as absent).
-const Field* find_set(const Fields& fields, std::string_view name) {
-  const Field* f = find(fields, name);
-  return f != nullptr && !f->value.IsNull() ? f : nullptr;
-}
-
-// How a node is named in "found ...".
-std::string describe(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: return node.Scalar().empty() ? "an empty text" : quote(node.Scalar());
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Undefined: break;
-  }
-  return "nothing";
-}
-
 // What a list of documents (registries, plans) holds.
 enum class DocumentKind { kPlaces, kSensors, kStaff, kPlan };
 
@@ -376,49 +220,41 @@ std::string document_expected(DocumentKind kind) {
   return "a file name";
 }
 
-class Loader {
+// The loader: the shared readers of fields (lookout/base/yaml_fields.h) and the
+// scenario's own.
+class Loader : private YamlFieldReader {
  public:
   Loader(std::string_view text, std::string_view file, std::string_view base_dir)
-      : source_(text), file_(file), base_dir_(base_dir) {}
+      : YamlFieldReader(text, file), base_dir_(base_dir) {}
 
   ScenarioLoad load() {
-    YamlDocument doc;
-    try {
-      // Not YAML::LoadAll: it can loop forever on bad input (see yaml_document.h).
-      doc = load_yaml_document(std::string(source_.text()));
-    } catch (const YAML::Exception& e) {
-      std::string message = "expected valid YAML, found a syntax error: " + e.msg;
-      if (e.msg == "illegal map value") message += " (if a text contains \": \", put it in quotes)";
-      error(source_.at(e.mark), std::move(message));
-      return finish(std::nullopt);
-    }
-    switch (doc.outcome) {
-      case YamlDocument::Outcome::kEmpty:
-        error(Position{}, "expected a scenario (a map with drill, start, duration, community and plans), found an "
-                          "empty file");
-        return finish(std::nullopt);
-      case YamlDocument::Outcome::kStuck:
-        error(source_.at(doc.where), "expected valid YAML, found a character the YAML reader cannot go past");
-        return finish(std::nullopt);
-      case YamlDocument::Outcome::kSecondDocument:
-        error(source_.at(doc.where), "expected one scenario per file, found a second YAML document");
-        break;
-      case YamlDocument::Outcome::kOne: break;
-    }
-    return finish(read_scenario(doc.root));
+    auto root = load_document("a scenario (a map with drill, start, duration, community and plans)", "scenario");
+    if (!root) return finish(std::nullopt);
+    return finish(read_scenario(*root));
   }
 
  private:
   // ---- reporting
 
-  void error(Position p, std::string message) { error_in(file_, p, std::move(message)); }
+  // A problem in another file the scenario names (a replay CSV).
   void error_in(const std::string& file, Position p, std::string message) {
     diagnostics_.push_back(Diagnostic{file, p.line, p.column, std::move(message)});
   }
-  void error_at(const YAML::Node& node, std::string message) { error(source_.at(node), std::move(message)); }
-  // At a field's value, or at its key when the value is empty.
-  void error_at(const Field& f, std::string message) {
-    error_at(f.value.IsNull() ? f.key : f.value, std::move(message));
+
+  // Where byte `offset` of a scalar's value is in the file: exact for plain and quoted
+  // scalars written on one line without escapes (durations, ranges, conditions), the
+  // scalar's start otherwise (simpler than SourceText::in_scalar, which maps through
+  // escapes and folded lines).
+  Position position_in_scalar(const YAML::Node& scalar, std::size_t offset) const override {
+    const std::string_view text = source_.text();
+    const YAML::Mark mark = scalar.Mark();
+    if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text.size()) return source_.at(mark);
+    std::size_t start = static_cast<std::size_t>(mark.pos);
+    if (text[start] == '"' || text[start] == '\'') ++start;
+    const std::string& value = scalar.Scalar();
+    offset = std::min(offset, value.size());
+    if (text.substr(start, offset) != std::string_view(value).substr(0, offset)) return source_.at(mark);
+    return source_.at_byte(start + offset);
   }
 
   ScenarioLoad finish(std::optional<Scenario> scenario) {
@@ -436,68 +272,11 @@ class Loader {
     return result;
   }
 
-  int line_of(const YAML::Node& node) const { return source_.at(node).line; }
-
-  // ---- generic readers
-
-  // The pairs of a map whose keys are in `allowed`; any other key, and any key seen
-  // twice, is an error.
-  Fields read_map(const YAML::Node& map, const std::vector<std::string_view>& allowed, const std::string& expected) {
-    Fields fields;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      YAML::Node key = it->first;
-      if (!key.IsScalar()) {
-        error_at(key, "expected " + expected + ", found " + describe(key));
-        continue;
-      }
-      std::string name = key.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-        error_at(key, "expected " + expected + ", found " + quote(name) + did_you_mean(name, allowed));
-      } else if (const Field* first = find(fields, name)) {
-        error_at(key, "expected each key once, found " + quote(name) + " again (first on line " +
-                          std::to_string(line_of(first->key)) + ")");
-      } else {
-        fields.push_back(Field{std::move(name), key, it->second});
-      }
-    }
-    return fields;
-  }
+  // ---- readers of the scenario's own values
 
   static std::string keys_of(std::string_view what, const std::vector<std::string_view>& keys) {
     return std::string(what) + " (" + join_or(keys) + ")";
   }
-
-  // A key that must be there; reported at the map when it is not.
-  const Field* require(const Fields& fields, const YAML::Node& map, std::string_view name, std::string_view context) {
-    const Field* f = find(fields, name);
-    if (f == nullptr) {
-      error_at(map, "expected key \"" + std::string(name) + "\" in " + std::string(context) + ", found none");
-    }
-    return f;
-  }
-
-  // A non-empty text.
-  std::optional<std::string> read_string(const Field& f, std::string_view what) {
-    if (!f.value.IsScalar() || f.value.Scalar().empty()) {
-      error_at(f, "expected " + std::string(what) + ", found " + describe(f.value));
-      return std::nullopt;
-    }
-    return f.value.Scalar();
-  }
-
-  // The items of a list; a single value stands for a list of one.
-  static std::vector<YAML::Node> items_of(const YAML::Node& value) {
-    std::vector<YAML::Node> items;
-    if (value.IsSequence()) {
-      for (auto it = value.begin(); it != value.end(); ++it) items.push_back(*it);
-    } else {
-      items.push_back(value);
-    }
-    return items;
-  }
-
-  // A list item as a Field; an empty item is reported at its list.
-  static Field item_field(const YAML::Node& list, const YAML::Node& item) { return Field{"", list, item}; }
 
   // The maps of a list (`what` names one item: "a sensor stream"); anything else in the
   // list is an error. A list is required: a single map is not taken for a list of one.
@@ -554,30 +333,6 @@ class Loader {
     return number;
   }
 
-  // A whole number from `min` to `max`.
-  std::optional<int> read_whole_number(const Field& f, std::string_view what, int min, int max) {
-    const std::string expected = std::string(what) + " (a whole number from " + std::to_string(min) + " to " +
-                                 std::to_string(max) + ")";
-    auto text = read_string(f, expected);
-    if (!text) return std::nullopt;
-    int number = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), number);
-    if (ec != std::errc() || end != text->data() + text->size() || (*text)[0] == '-' || number < min ||
-        number > max) {
-      error_at(f, "expected " + expected + ", found " + quote(*text));
-      return std::nullopt;
-    }
-    return number;
-  }
-
-  // A duration longer than zero ("30s", "1h30m"); a mistake inside it is reported at its
-  // character.
-  std::optional<Duration> read_duration(const Field& f) {
-    auto text = read_string(f, "a duration such as 30s, 10m or 1h30m");
-    if (!text) return std::nullopt;
-    return parse_part(f.value, *text, 0, false);
-  }
-
   // A time from the drill's start: a duration, or zero ("0s").
   std::optional<Duration> read_offset(const Field& f) {
     auto text = read_string(f, "a time from the drill's start such as 0s, 90s or 5m");
@@ -590,12 +345,7 @@ class Loader {
   std::optional<Duration> parse_part(const YAML::Node& scalar, std::string_view part, std::size_t part_offset,
                                      bool zero_allowed) {
     if (zero_allowed && is_zero_duration(part)) return Duration::zero();
-    auto parsed = parse_duration(part);
-    if (auto* err = std::get_if<DurationError>(&parsed)) {
-      error(source_.in_scalar(scalar, part_offset + err->offset), err->message);
-      return std::nullopt;
-    }
-    return std::get<std::chrono::seconds>(parsed);
+    return parse_duration_in(scalar, part, part_offset);
   }
 
   // "30s" (always that long) or "1m..5m" (from 1m to 5m); zero is allowed.
@@ -627,7 +377,7 @@ class Loader {
     if (!name) return std::nullopt;
     if (plans::is_role_name(*name)) return name;
     std::string fixed;
-    for (char c : *name) fixed += c == ' ' || c == '-' ? '_' : lower(c);
+    for (char c : *name) fixed += c == ' ' || c == '-' ? '_' : ascii_lower(c);
     const std::string hint = plans::is_role_name(fixed) ? "; did you mean " + quote(fixed) + "?" : std::string();
     error_at(f, "expected " + expected + ", found " + quote(*name) + hint);
     return std::nullopt;
@@ -649,7 +399,7 @@ class Loader {
     auto place = PlacePath::parse(*text);
     if (!place.is_ok()) {
       std::string fixed(*text);
-      std::transform(fixed.begin(), fixed.end(), fixed.begin(), lower);
+      std::transform(fixed.begin(), fixed.end(), fixed.begin(), ascii_lower);
       const std::string hint =
           fixed != *text && PlacePath::parse(fixed).is_ok() ? "; did you mean " + quote(fixed) + "?" : std::string();
       error_at(f, place.status().message() + hint);
@@ -690,14 +440,7 @@ class Loader {
     if (const Field* f = find_set(fields, "title")) scenario.title = read_string(*f, "a title").value_or("");
     if (const Field* f = require(fields, root, "start", "the scenario")) read_start(*f, scenario);
     if (const Field* f = find_set(fields, "time_zone")) {
-      const std::string expected = "an IANA time zone such as Asia/Shanghai or UTC";
-      if (auto name = read_string(*f, expected)) {
-        if (find_time_zone(*name).is_ok()) {
-          scenario.time_zone = std::move(*name);
-        } else {
-          error_at(*f, "expected " + expected + ", found " + quote(*name));
-        }
-      }
+      if (auto zone = read_time_zone(*f)) scenario.time_zone = std::move(*zone);
     }
     if (const Field* f = require(fields, root, "duration", "the scenario")) {
       duration_ = read_duration(*f);
@@ -1274,7 +1017,7 @@ class Loader {
             report.category = std::move(*text);
           } else {
             std::string fixed;
-            for (char c : *text) fixed += c == ' ' || c == '-' ? '_' : lower(c);
+            for (char c : *text) fixed += c == ' ' || c == '-' ? '_' : ascii_lower(c);
             const std::string hint =
                 sensors::is_valid_report_category(fixed) ? "; did you mean " + quote(fixed) + "?" : std::string();
             error_at(*category, "expected " + expected + ", found " + quote(*text) + hint);
@@ -1511,7 +1254,7 @@ class Loader {
     if (op.empty()) {
       std::string_view found = s.substr(i, s.find(' ', i) == std::string_view::npos ? std::string_view::npos
                                                                                       : s.find(' ', i) - i);
-      error(source_.in_scalar(f.value, i), "expected an operator (" + join_or(kOperators) + ") after " +
+      error(position_in_scalar(f.value, i), "expected an operator (" + join_or(kOperators) + ") after " +
                                                quote(quantity) + ", found " +
                                                (found.empty() ? std::string("nothing") : quote(found)));
       return {};
@@ -1521,7 +1264,7 @@ class Loader {
     const std::string_view number = s.substr(i);
     auto value = parse_number(number);
     if (!value) {
-      error(source_.in_scalar(f.value, i),
+      error(position_in_scalar(f.value, i),
             "expected a number (in the stream's own unit, written without it), found " +
                 (number.empty() ? std::string("nothing") : quote(number)));
       return {};
@@ -1531,7 +1274,7 @@ class Loader {
       if (quantities.empty()) {
         error_at(f, "expected \"start\" (the scenario has no sensor streams to wait for), found " + quote(s));
       } else {
-        error(source_.in_scalar(f.value, 0), "expected a quantity a sensor stream sends (" + join_or(quantities) +
+        error(position_in_scalar(f.value, 0), "expected a quantity a sensor stream sends (" + join_or(quantities) +
                                                   "), found " + quote(quantity) + did_you_mean(quantity, quantities));
       }
       return {};
@@ -1542,13 +1285,10 @@ class Loader {
     return " after " + quantity + " " + std::string(op) + " " + std::string(number);
   }
 
-  SourceText source_;
-  std::string file_;
   std::string base_dir_;
   std::optional<Time> start_;
   std::optional<Duration> duration_;
   std::vector<std::string> stream_quantities_;  // of every stream, in the order written
-  Diagnostics diagnostics_;
 };
 
 }  // namespace

@@ -1,12 +1,14 @@
 // Loading a contingency plan from YAML (format: docs/plans.md).
 //
 // yaml-cpp builds the node tree; this file walks it and checks every key, collecting
-// all the problems it finds rather than stopping at the first. Positions come from the
-// nodes' marks (byte offsets into the text), turned into 1-based lines and columns
-// here, with columns counting characters (so that a Chinese headline does not shift
-// them). For a condition or a placeholder inside a scalar, the offset within the
-// scalar's value is mapped back onto the file text, through quotes, escapes and line
-// folding (best effort: when the mapping is lost, the scalar's start is reported).
+// all the problems it finds rather than stopping at the first, with the strict-YAML
+// readers shared with the drill scenario loader (lookout/base/yaml_fields.h).
+// Positions come from the nodes' marks (byte offsets into the text), turned into
+// 1-based lines and columns, with columns counting characters (so that a Chinese
+// headline does not shift them). For a condition or a placeholder inside a scalar, the
+// offset within the scalar's value is mapped back onto the file text, through quotes,
+// escapes and line folding (best effort: when the mapping is lost, the scalar's start
+// is reported).
 #include "lookout/plans/plan.h"
 
 #include <yaml-cpp/yaml.h>
@@ -16,9 +18,8 @@
 #include <exception>
 #include <utility>
 
-#include "lookout/base/time_format.h"
 #include "lookout/base/duration.h"
-#include "lookout/base/yaml_document.h"
+#include "lookout/base/yaml_fields.h"
 
 namespace lookout::plans {
 
@@ -192,71 +193,6 @@ namespace {
 // ---------------------------------------------------------------------------------
 // Small text helpers
 
-// A value as messages quote it: "...", shortened when long.
-std::string quote(std::string_view s) {
-  constexpr std::size_t kMax = 60;
-  std::string suffix;
-  if (s.size() > kMax) {
-    std::size_t cut = kMax;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
-    s = s.substr(0, cut);
-    suffix = "...";
-  }
-  return "\"" + std::string(s) + suffix + "\"";
-}
-
-// "a, b, c or d"
-std::string join_or(const std::vector<std::string_view>& items) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += i + 1 == items.size() ? " or " : ", ";
-    out += items[i];
-  }
-  return out;
-}
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// Edit distance, ignoring case, with adjacent transpositions costing one.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1])) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.size()][b.size()];
-}
-
-// The candidate `word` is most likely a misspelling of, if any is close enough.
-std::optional<std::string_view> closest(std::string_view word, const std::vector<std::string_view>& candidates) {
-  std::optional<std::string_view> best;
-  std::size_t best_distance = std::string_view::npos;
-  for (auto c : candidates) {
-    std::size_t d = edit_distance(word, c);
-    if (d < best_distance) {
-      best = c;
-      best_distance = d;
-    }
-  }
-  bool close = best_distance == 0 || (word.size() >= 3 && best_distance <= (word.size() <= 4 ? 1u : 2u));
-  return close ? best : std::nullopt;
-}
-
-// "; did you mean \"levels\"?", or nothing.
-std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates,
-                         std::string_view before = "", std::string_view after = "") {
-  auto best = closest(word, candidates);
-  if (!best) return {};
-  return "; did you mean " + quote(std::string(before) + std::string(*best) + std::string(after)) + "?";
-}
-
 // BCP 47, loosely: a 2 or 3 letter language, then subtags of 1-8 letters or digits.
 bool is_language_tag(std::string_view tag) {
   std::size_t start = 0;
@@ -286,7 +222,7 @@ std::string canonical_language_tag(std::string_view tag) {
       bool upper = index > 0 && ((end - start == 2) || (end - start == 4 && i == start));
       char c = out[i];
       if (upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-      if (!upper) c = lower(c);
+      if (!upper) c = ascii_lower(c);
       out[i] = c;
     }
     start = end + 1;
@@ -305,166 +241,6 @@ bool is_plan_id(std::string_view id) {
   }
   return true;
 }
-
-// ---------------------------------------------------------------------------------
-// Positions in the file
-
-struct Position {
-  int line = 0;    // 1-based; 0: the whole file
-  int column = 0;  // 1-based, in characters
-};
-
-class SourceText {
- public:
-  explicit SourceText(std::string_view text) : text_(text) {
-    line_starts_.push_back(0);
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '\n') line_starts_.push_back(i + 1);
-    }
-  }
-
-  Position at_byte(std::size_t byte) const {
-    byte = std::min(byte, text_.size());
-    auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), byte);
-    std::size_t line_index = static_cast<std::size_t>(it - line_starts_.begin()) - 1;
-    int column = 1;
-    for (std::size_t i = line_starts_[line_index]; i < byte; ++i) {
-      if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;  // count UTF-8 lead bytes only
-    }
-    return Position{static_cast<int>(line_index) + 1, column};
-  }
-
-  Position at(const YAML::Mark& mark) const {
-    if (mark.pos >= 0) return at_byte(static_cast<std::size_t>(mark.pos));
-    if (mark.line >= 0) return Position{mark.line + 1, mark.column + 1};
-    return Position{};
-  }
-
-  Position at(const YAML::Node& node) const { return at(node.Mark()); }
-
-  // Where byte `offset` of a scalar's decoded value is in the file.
-  Position in_scalar(const YAML::Node& scalar, std::size_t offset) const {
-    const YAML::Mark mark = scalar.Mark();
-    if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text_.size()) return at(mark);
-    auto start = static_cast<std::size_t>(mark.pos);
-    auto raw = map_offset(start, scalar.Scalar(), offset);
-    return at_byte(raw.value_or(start));
-  }
-
- private:
-  enum class Style { kPlain, kSingleQuoted, kDoubleQuoted, kBlock };
-
-  static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-  // Walks the raw text of a scalar (starting at `start`, its mark) and its decoded
-  // value side by side up to decoded byte `offset`; returns the raw byte there, or
-  // nullopt when the two cannot be matched (tags, anchors, unusual escapes).
-  std::optional<std::size_t> map_offset(std::size_t start, std::string_view value, std::size_t offset) const {
-    Style style = Style::kPlain;
-    std::size_t r = start;
-    switch (text_[start]) {
-      case '"':
-        style = Style::kDoubleQuoted;
-        ++r;
-        break;
-      case '\'':
-        style = Style::kSingleQuoted;
-        ++r;
-        break;
-      case '|':
-      case '>': {
-        style = Style::kBlock;  // the content starts on the line after the header
-        std::size_t eol = text_.find('\n', start);
-        if (eol == std::string_view::npos) return std::nullopt;
-        r = eol + 1;
-        break;
-      }
-      case '!':
-      case '&':
-      case '*': return std::nullopt;
-      default: break;
-    }
-    std::size_t i = 0;
-    if (style == Style::kBlock) {  // indentation (and leading blank lines) on both sides
-      while (r < text_.size() && is_space(text_[r])) ++r;
-      while (i < value.size() && is_space(value[i])) ++i;
-    }
-    while (i < offset && i < value.size()) {
-      if (r >= text_.size()) return std::nullopt;
-      const char c = text_[r];
-      if (style == Style::kDoubleQuoted && c == '\\') {
-        auto [raw_len, value_len] = escape_length(r);
-        if (raw_len == 0) return std::nullopt;
-        r += raw_len;
-        i += value_len;
-        continue;
-      }
-      if (style == Style::kSingleQuoted && c == '\'' && r + 1 < text_.size() && text_[r + 1] == '\'') {
-        r += 2;  // '' stands for '
-        i += 1;
-        continue;
-      }
-      if (is_space(c) && is_space(value[i])) {
-        // Line folding and indentation: a run of white space in the file is a run of
-        // white space in the value, of whatever length.
-        std::size_t run_end = i;
-        while (run_end < value.size() && is_space(value[run_end])) ++run_end;
-        if (offset < run_end) return r;
-        i = run_end;
-        while (r < text_.size() && is_space(text_[r])) ++r;
-        continue;
-      }
-      if (c != value[i]) return std::nullopt;
-      ++r;
-      ++i;
-    }
-    return r;
-  }
-
-  // For the escape sequence at raw byte r (a '\' in a double-quoted scalar): how many
-  // raw bytes it spans and how many value bytes it stands for; {0, 0} if unknown.
-  std::pair<std::size_t, std::size_t> escape_length(std::size_t r) const {
-    if (r + 1 >= text_.size()) return {0, 0};
-    auto utf8_length = [](unsigned long cp) -> std::size_t {
-      return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    };
-    auto hex = [&](std::size_t digits) -> std::pair<std::size_t, std::size_t> {
-      if (r + 2 + digits > text_.size()) return {0, 0};
-      unsigned long cp = 0;
-      for (std::size_t k = 0; k < digits; ++k) {
-        char h = text_[r + 2 + k];
-        int v = h >= '0' && h <= '9'   ? h - '0'
-                : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                       : -1;
-        if (v < 0) return {0, 0};
-        cp = cp * 16 + static_cast<unsigned long>(v);
-      }
-      return {2 + digits, utf8_length(cp)};
-    };
-    switch (text_[r + 1]) {
-      case 'x': return hex(2);
-      case 'u': return hex(4);
-      case 'U': return hex(8);
-      case 'N':
-      case '_': return {2, 2};  // U+0085, U+00A0
-      case 'L':
-      case 'P': return {2, 3};  // U+2028, U+2029
-      case '\r':
-      case '\n': {  // an escaped line break joins the lines
-        std::size_t k = r + 1;
-        if (text_[k] == '\r' && k + 1 < text_.size() && text_[k + 1] == '\n') ++k;
-        ++k;
-        while (k < text_.size() && (text_[k] == ' ' || text_[k] == '\t')) ++k;
-        return {k - r, 0};
-      }
-      default: return {2, 1};
-    }
-  }
-
-  std::string_view text_;
-  std::vector<std::size_t> line_starts_;
-};
 
 // ---------------------------------------------------------------------------------
 // The loader
@@ -518,45 +294,11 @@ std::optional<PlaceLevel> parse_place_level(std::string_view name) {
 // A name that is almost a role name ("Fire Warden", "fire-warden") written as one.
 std::string as_role_name(std::string_view text) {
   std::string out;
-  for (char c : text) out += c == ' ' || c == '-' ? '_' : lower(c);
+  for (char c : text) out += c == ' ' || c == '-' ? '_' : ascii_lower(c);
   return out;
 }
 
 constexpr std::string_view kDefaultLanguage = "en-US";
-
-// One key: value pair of a YAML map.
-struct Field {
-  std::string name;
-  YAML::Node key;
-  YAML::Node value;
-};
-using Fields = std::vector<Field>;  // in file order
-
-const Field* find(const Fields& fields, std::string_view name) {
-  for (const auto& f : fields) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
-
-// An optional key that is present with a value ("owner:" with nothing after it counts
-// as absent).
-const Field* find_set(const Fields& fields, std::string_view name) {
-  const Field* f = find(fields, name);
-  return f != nullptr && !f->value.IsNull() ? f : nullptr;
-}
-
-// How a node is named in "found ...".
-std::string describe(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: return node.Scalar().empty() ? "an empty text" : quote(node.Scalar());
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Undefined: break;
-  }
-  return "nothing";
-}
 
 // One text of an alert (headline, description or instruction) in one language.
 struct TextEntry {
@@ -572,50 +314,19 @@ struct PendingRaise {
   YAML::Node where;
 };
 
-class Loader {
+// The loader: the shared readers of fields (lookout/base/yaml_fields.h) and the plan's
+// own.
+class Loader : private YamlFieldReader {
  public:
-  Loader(std::string_view text, std::string_view file) : text_(text), source_(text), file_(file) {}
+  Loader(std::string_view text, std::string_view file) : YamlFieldReader(text, file) {}
 
   LoadResult load() {
-    YamlDocument doc;
-    try {
-      // Not YAML::LoadAll: it can loop forever on bad input (see yaml_document.h).
-      doc = load_yaml_document(std::string(text_));
-    } catch (const YAML::Exception& e) {
-      std::string message = "expected valid YAML, found a syntax error: " + e.msg;
-      if (e.msg == "illegal map value") message += " (if a text contains \": \", put it in quotes)";
-      error(source_.at(e.mark), std::move(message));
-      return finish(std::nullopt);
-    }
-    switch (doc.outcome) {
-      case YamlDocument::Outcome::kEmpty:
-        error(Position{}, "expected a plan (a map with id, title, places and levels), found an empty file");
-        return finish(std::nullopt);
-      case YamlDocument::Outcome::kStuck:
-        error(source_.at(doc.where), "expected valid YAML, found a character the YAML reader cannot go past");
-        return finish(std::nullopt);
-      case YamlDocument::Outcome::kSecondDocument:
-        error(source_.at(doc.where), "expected one plan per file, found a second YAML document");
-        break;
-      case YamlDocument::Outcome::kOne:
-        break;
-    }
-    return finish(read_plan(doc.root));
+    auto root = load_document("a plan (a map with id, title, places and levels)", "plan");
+    if (!root) return finish(std::nullopt);
+    return finish(read_plan(*root));
   }
 
  private:
-  // ---- reporting
-
-  void error(Position p, std::string message) {
-    diagnostics_.push_back(Diagnostic{file_, p.line, p.column, std::move(message)});
-  }
-  void error_at(const YAML::Node& node, std::string message) { error(source_.at(node), std::move(message)); }
-  // At a field's value, or at its key when the value is empty (yaml-cpp marks an empty
-  // value where the next token starts).
-  void error_at(const Field& f, std::string message) {
-    error_at(f.value.IsNull() ? f.key : f.value, std::move(message));
-  }
-
   LoadResult finish(std::optional<Plan> plan) {
     LoadResult result;
     std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
@@ -626,49 +337,7 @@ class Loader {
     return result;
   }
 
-  // ---- generic readers
-
-  // The pairs of a map whose keys are in `allowed`; every other key, and every key seen
-  // twice, is an error. `expected` names the allowed keys for the message.
-  Fields read_map(const YAML::Node& map, const std::vector<std::string_view>& allowed, const std::string& expected,
-                  std::string_view noun = "key") {
-    Fields fields;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      YAML::Node key = it->first;
-      if (!key.IsScalar()) {
-        error_at(key, "expected " + expected + ", found " + describe(key));
-        continue;
-      }
-      std::string name = key.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-        error_at(key, "expected " + expected + ", found " + quote(name) + did_you_mean(name, allowed));
-      } else if (const Field* first = find(fields, name)) {
-        error_at(key, "expected each " + std::string(noun) + " once, found " + quote(name) + " again (first on line " +
-                          std::to_string(source_.at(first->key).line) + ")");
-      } else {
-        fields.push_back(Field{std::move(name), key, it->second});
-      }
-    }
-    return fields;
-  }
-
-  // A key that must be there; reported at the map when it is not.
-  const Field* require(const Fields& fields, const YAML::Node& map, std::string_view name, std::string_view context) {
-    const Field* f = find(fields, name);
-    if (f == nullptr) {
-      error_at(map, "expected key \"" + std::string(name) + "\" in " + std::string(context) + ", found none");
-    }
-    return f;
-  }
-
-  // A non-empty text.
-  std::optional<std::string> read_string(const Field& f, std::string_view what) {
-    if (!f.value.IsScalar() || f.value.Scalar().empty()) {
-      error_at(f, "expected " + std::string(what) + ", found " + describe(f.value));
-      return std::nullopt;
-    }
-    return f.value.Scalar();
-  }
+  // ---- readers of the plan's own values
 
   // One of a fixed list of values (CAP code lists).
   std::optional<std::string> read_enum(const Field& f, const std::vector<std::string_view>& allowed,
@@ -757,7 +426,9 @@ class Loader {
       }
     }
 
-    if (const Field* f = find_set(fields, "time_zone")) read_time_zone(*f, plan);
+    if (const Field* f = find_set(fields, "time_zone")) {
+      if (auto zone = read_time_zone(*f)) plan.time_zone = std::move(*zone);
+    }
     if (const Field* f = find_set(fields, "scope")) {
       const std::string expected = "a scope (place, sensor, building, grid, community, subdistrict or district)";
       if (auto text = read_string(*f, expected)) {
@@ -787,17 +458,6 @@ class Loader {
     if (const Field* f = find_set(fields, "reopen_within")) plan.reopen_within = read_duration(*f);
     if (const Field* f = find_set(fields, "renotify")) plan.renotify = read_renotify(*f);
     return plan;
-  }
-
-  void read_time_zone(const Field& f, Plan& plan) {
-    const std::string expected = "an IANA time zone such as Asia/Shanghai or UTC";
-    auto name = read_string(f, expected);
-    if (!name) return;
-    if (find_time_zone(*name).is_ok()) {
-      plan.time_zone = std::move(*name);
-    } else {
-      error_at(f, "expected " + expected + ", found " + quote(*name));
-    }
   }
 
   void read_levels(const Field& f, Plan& plan) {
@@ -1017,33 +677,6 @@ class Loader {
 
   // ---- the response parts: staff, checklists, escalation, resolve, inhibits
 
-  // A duration such as 10m; a mistake inside it is reported at its character.
-  std::optional<std::chrono::seconds> read_duration(const Field& f) {
-    auto text = read_string(f, "a duration such as 30s, 10m or 1h30m");
-    if (!text) return std::nullopt;
-    auto parsed = parse_duration(*text);
-    if (auto* err = std::get_if<DurationError>(&parsed)) {
-      error(source_.in_scalar(f.value, err->offset), err->message);
-      return std::nullopt;
-    }
-    return std::get<std::chrono::seconds>(parsed);
-  }
-
-  // The items of a list; a single value stands for a list of one.
-  static std::vector<YAML::Node> items_of(const YAML::Node& value) {
-    std::vector<YAML::Node> items;
-    if (value.IsSequence()) {
-      for (auto it = value.begin(); it != value.end(); ++it) items.push_back(*it);
-    } else {
-      items.push_back(value);
-    }
-    return items;
-  }
-
-  // A list item as a Field, for the readers of fields; an empty item is reported at
-  // its list.
-  static Field item_field(const YAML::Node& list, const YAML::Node& item) { return Field{"", list, item}; }
-
   // A role or skill name.
   std::optional<std::string> read_name(const Field& f, std::string_view what) {
     const std::string expected = std::string(what) + " (" + kRoleRule + ")";
@@ -1072,28 +705,6 @@ class Loader {
   std::optional<Level> read_level_name(const Field& f) {
     auto name = read_enum(f, kLevelNames, "a warning level");
     return name ? parse_level(*name) : std::nullopt;
-  }
-
-  // A whole number from `min` (>= 1) to `max`, written with digits only; `what` names it
-  // in the message ("a number of people").
-  std::optional<int> read_whole_number(const Field& f, std::string_view what, int min, int max) {
-    const std::string expected = std::string(what) + " (a whole number from " + std::to_string(min) + " to " +
-                                 std::to_string(max) + ")";
-    auto text = read_string(f, expected);
-    if (!text) return std::nullopt;
-    int number = 0;
-    for (char c : *text) {
-      if (c < '0' || c > '9' || number > max) {
-        number = 0;
-        break;
-      }
-      number = number * 10 + (c - '0');
-    }
-    if (number < min || number > max) {
-      error_at(f, "expected " + expected + ", found " + quote(*text));
-      return std::nullopt;
-    }
-    return number;
   }
 
   // A number of people, 1 to kMaxStaffCount.
@@ -1567,15 +1178,11 @@ class Loader {
     }
   }
 
-  std::string_view text_;
-  SourceText source_;
-  std::string file_;
   std::string language_{kDefaultLanguage};
   std::vector<Level> declared_levels_;  // the levels the plan's "levels" map names
   std::map<Level, YAML::Node> condition_nodes_;  // each level's "when" value, for positions
   std::optional<YAML::Node> resolve_node_;       // resolve's "when" value
   std::vector<PendingRaise> pending_raises_;
-  Diagnostics diagnostics_;
 };
 
 }  // namespace
