@@ -80,17 +80,9 @@ namespace fs = std::filesystem;
 // ---------------------------------------------------------------------------------
 // Small helpers (the strict-YAML ones are in lookout/base/yaml_fields.h)
 
-constexpr std::string_view kDrillIdRule = "1 to 64 of a-z, 0-9, '_' or '-', starting with a letter or digit";
-
-bool is_drill_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (std::size_t i = 0; i < id.size(); ++i) {
-    char c = id[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-'));
-    if (!ok) return false;
-  }
-  return true;
-}
+// Drill ids follow the plan id rule (they name files and topics alike).
+constexpr std::string_view kDrillIdRule = plans::kPlanIdRule;
+bool is_drill_id(std::string_view id) { return plans::is_plan_id(id); }
 
 // A SenML name as the condition language reads it: [A-Za-z0-9][A-Za-z0-9:./_-]*.
 bool is_quantity_char(char c, bool first) {

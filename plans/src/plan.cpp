@@ -230,17 +230,6 @@ std::string canonical_language_tag(std::string_view tag) {
   return out;
 }
 
-constexpr std::string_view kPlanIdRule = "1 to 64 of a-z, 0-9, '_' or '-', starting with a letter or digit";
-
-bool is_plan_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (std::size_t i = 0; i < id.size(); ++i) {
-    char c = id[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-'));
-    if (!ok) return false;
-  }
-  return true;
-}
 
 // ---------------------------------------------------------------------------------
 // The loader
@@ -1186,6 +1175,16 @@ class Loader : private YamlFieldReader {
 };
 
 }  // namespace
+
+bool is_plan_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    char c = id[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-'));
+    if (!ok) return false;
+  }
+  return true;
+}
 
 LoadResult load_plan(std::string_view yaml_text, std::string_view file_name) {
   // yaml-cpp skips a UTF-8 byte order mark without counting it in its marks; so do we.

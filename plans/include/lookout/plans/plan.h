@@ -38,6 +38,11 @@ inline bool more_severe(Level a, Level b) { return static_cast<int>(a) < static_
 // Staff roles and skills: [a-z][a-z0-9_]{0,63}, e.g. "fire_warden", "first_aid".
 bool is_role_name(std::string_view name);
 
+// Plan ids (and drill ids, which follow the same rule): [a-z0-9][a-z0-9_-]{0,63}.
+bool is_plan_id(std::string_view id);
+// The rule in words, for messages.
+inline constexpr std::string_view kPlanIdRule = "1 to 64 of a-z, 0-9, '_' or '-', starting with a letter or digit";
+
 // Who is told: the recipients of an alert, or whom an escalation step notifies.
 struct Audience {
   enum class Kind {
