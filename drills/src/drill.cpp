@@ -200,8 +200,17 @@ class Runner {
         }
         continue;
       }
+      // Statuses: "offline" where an offline piece starts, "online" where a sensor that
+      // was offline sends again (its status is what offline() reads).
+      bool offline = false;
       for (const auto& piece : stream.script) {
-        if (piece.kind == Segment::Kind::kOffline) inputs_.push_back({piece.at, Input::Kind::kStatus, i, 1});
+        if (piece.kind == Segment::Kind::kOffline) {
+          inputs_.push_back({piece.at, Input::Kind::kStatus, i, 1});
+          offline = true;
+        } else if (offline && piece.kind != Segment::Kind::kSilent) {
+          inputs_.push_back({piece.at, Input::Kind::kStatus, i, 0});
+          offline = false;
+        }
       }
       std::optional<double> last;
       for (Duration t{}; t <= scenario_.duration; t += stream.every) {
@@ -258,7 +267,8 @@ class Runner {
     }
     const auto& stream = scenario_.streams[input.stream];
     if (input.kind == Input::Kind::kStatus) {
-      core_->on_message({prefix_ + "/sensors/" + stream.sensor + "/status", "offline", 1, false, false});
+      core_->on_message({prefix_ + "/sensors/" + stream.sensor + "/status", input.value != 0 ? "offline" : "online", 1,
+                         false, false});
       return;
     }
     ++report_.readings;
