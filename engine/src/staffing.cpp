@@ -71,9 +71,11 @@ std::vector<Candidate> rank_candidates(const CandidateQuery& query, const sensor
     out.push_back(c);
   }
   std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
-    // !role_holder: false (a role holder) sorts first.
-    return std::forward_as_tuple(a.distance, !a.role_holder, a.recent, a.load, a.member->id) <
-           std::forward_as_tuple(b.distance, !b.role_holder, b.recent, b.load, b.member->id);
+    // Role holders first (!role_holder false sorts first): an all-round worker stands in
+    // only when no holder of the role is left in the part of the hierarchy searched, so a
+    // community worker nearby does not take a doctor's place from a doctor further away.
+    return std::forward_as_tuple(!a.role_holder, a.distance, a.recent, a.load, a.member->id) <
+           std::forward_as_tuple(!b.role_holder, b.distance, b.recent, b.load, b.member->id);
   });
   return out;
 }

@@ -271,9 +271,9 @@ TEST(RankCandidates, OrderIsDistanceThenRoleHolderThenRecentThenLoadThenId) {
   f.active = {{"near-0-loaded", 2}, {"near-a", 1}, {"near-b", 1}};
   auto ranked = rank_candidates(query("fire_warden", "xc/hl/qy/g03/b12", PlaceLevel::kCommunity, kMonday10), roster,
                                 f.load());
-  // Nearest first; among the nearest, role holders (fewest recent, then least loaded,
-  // then by id) before the all-round stand-in, who still comes before anyone farther.
-  EXPECT_EQ(ids(ranked), (Ids{"near-a", "near-b", "near-0-loaded", "near-busy", "near-round", "grid", "far"}));
+  // Role holders first, nearest first among them (then fewest recent, least loaded, id);
+  // the all-round stand-in only after every role holder in the search, however near.
+  EXPECT_EQ(ids(ranked), (Ids{"near-a", "near-b", "near-0-loaded", "near-busy", "grid", "far", "near-round"}));
   EXPECT_EQ(find(ranked, "near-busy").recent, 3);
   EXPECT_EQ(find(ranked, "near-0-loaded").load, 2);
   EXPECT_EQ(find(ranked, "grid").distance, 1);

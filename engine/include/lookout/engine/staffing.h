@@ -6,9 +6,10 @@
 //
 // "Near" follows the place hierarchy (district / subdistrict / community / grid /
 // building), not geography: a member's distance is how many levels one has to climb
-// from the incident's place to reach a place that also contains the member's home. Near
-// people first, because they arrive first and know the building; then real role holders
-// before all-round stand-ins; then spreading the work (fewest recent assignments, then
+// from the incident's place to reach a place that also contains the member's home. Real
+// role holders first (an all-round worker stands in only when no holder is left in the
+// search); near people first among them, because they arrive first and know the
+// building; then spreading the work (fewest recent assignments, then
 // lowest current load); the id last, so that the same inputs always give the same order
 // (drills replay and tests compare exactly).
 //
@@ -64,8 +65,9 @@ struct StaffLoad {
 // skill in query.skills (all_round does not waive skills), load < capacity, not excluded, and
 // home within place.truncated(min(within depth, place.depth())) (the home is inside that subtree).
 // A home above that cut (a community worker when searching one grid) is not within it.
-// Order: distance ascending, then role holders before all-round stand-ins, then fewer recent,
-// then lower load, then id (deterministic).
+// Order: role holders before all-round stand-ins (a stand-in only when no holder is left in
+// the search), then distance ascending, then fewer recent, then lower load, then id
+// (deterministic).
 std::vector<Candidate> rank_candidates(const CandidateQuery& query, const sensors::StaffRegistry& roster,
                                        const StaffLoad& load);
 
