@@ -531,6 +531,25 @@ void Core::handle_readings(std::string_view sensor_id, const InboundMessage& mes
   }
 }
 
+bool Core::on_reading(std::string_view sensor_id, std::string_view quantity, std::string_view unit, double value,
+                      Time time) {
+  const auto* sensor = sensors_.find(sensor_id);
+  if (sensor == nullptr) return false;
+  ++stats_.messages;
+  auto& reading = reading_scratch_;
+  reading.sensor_id = sensor->id;
+  reading.place = sensor->place;
+  reading.sensor_kind = sensor->kind;
+  reading.quantity = quantity;
+  reading.unit = unit;
+  reading.time = time;
+  reading.value = value;
+  reading.text.reset();
+  ++stats_.readings;
+  evaluate(reading);
+  return true;
+}
+
 void Core::handle_sensor_status(std::string_view sensor_id, const InboundMessage& message) {
   if (message.payload != "online" && message.payload != "offline") {
     dead_letter(message, "sensor status must be \"online\" or \"offline\"");

@@ -604,3 +604,21 @@ TEST(CoreDrillTest, ADrillsAlertsAreExercisesNamingTheDrillAndItsCallsSayDrill) 
 
 }  // namespace
 }  // namespace lookout::engine
+
+namespace lookout::engine {
+namespace {
+
+TEST_F(CoreResponseTest, ADecodedReadingIsEvaluatedLikeASenmlRecord) {
+  setup(fire_plan());
+  EXPECT_FALSE(core_->on_reading("no-such-sensor", "smoke", "/", 0.5, clock_.now()));
+  EXPECT_TRUE(core_->incidents().empty());
+  EXPECT_TRUE(core_->on_reading("smk-12", "smoke", "/", 0.5, clock_.now()));
+  ASSERT_EQ(core_->incidents().size(), 1u);
+  EXPECT_EQ(first().level, plans::Level::kII);
+  EXPECT_EQ(first().sensor_id, "smk-12");
+  EXPECT_EQ(on("alerts/xc/hl/qy/g03/b12").size(), 1u);
+  EXPECT_EQ(core_->stats().readings, 1u);
+}
+
+}  // namespace
+}  // namespace lookout::engine

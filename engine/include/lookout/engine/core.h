@@ -213,6 +213,10 @@ class Core {
   // The MQTT topics the core needs (subscribe at QoS 1).
   std::vector<std::string> subscriptions() const;
   void on_message(const InboundMessage& message);
+  // One reading of a registered sensor, already decoded: what on_message does for each
+  // SenML record, without the JSON. For drills, whose inputs are generated (the SenML
+  // round trip would be most of their cost). An unknown sensor is ignored (returns false).
+  bool on_reading(std::string_view sensor_id, std::string_view quantity, std::string_view unit, double value, Time time);
   void on_connection(bool connected);
 
   // --- admin operations ---
