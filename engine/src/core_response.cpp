@@ -403,6 +403,11 @@ bool Core::staff_incident(Incident& in) {
     if (auto s = in.search_level.find(need.role); s != in.search_level.end() && s->second < within) {
       within = s->second;
     }
+    // An incident at a grid searched "within the building" searches the grid itself: the
+    // first widening then goes to the community, and says so.
+    if (in.place.depth() > 0 && static_cast<std::size_t>(within) > in.place.depth()) {
+      within = static_cast<PlaceLevel>(in.place.depth());
+    }
     while (holding < need.count) {
       CandidateQuery query{need.role, need.skills, in.place, within, now};
       auto ranked = rank_candidates(query, staff_, load);

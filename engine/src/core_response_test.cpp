@@ -622,3 +622,26 @@ TEST_F(CoreResponseTest, ADecodedReadingIsEvaluatedLikeASenmlRecord) {
 
 }  // namespace
 }  // namespace lookout::engine
+
+namespace lookout::engine {
+namespace {
+
+TEST_F(CoreResponseTest, AnIncidentAtAGridWidensFromTheGridToTheCommunity) {
+  setup(fire_plan());
+  Diagnostics d;
+  ASSERT_TRUE(core_->import_sensors(R"(sensors:
+  - {id: smk-g04, place: xc/hl/qy/g04, kind: smoke_detector, quantities: [smoke]}
+)", "grid.yaml", d).is_ok());
+  smoke("smk-g04", 0.5);  // the need says "within: building"; the incident is the whole grid g04
+  ASSERT_EQ(core_->incidents().size(), 1u);
+  std::vector<std::string> widened;
+  for (const auto& e : events(first().id)) {
+    if (e["kind"] == "search_widened") widened.push_back(e["cause"]);
+  }
+  ASSERT_FALSE(widened.empty());
+  EXPECT_NE(widened[0].find("nobody left within the grid; looking in the community xc/hl/qy"), std::string::npos)
+      << widened[0];
+}
+
+}  // namespace
+}  // namespace lookout::engine
