@@ -26,6 +26,7 @@
 #include "lookout/engine/config.h"
 #include "lookout/engine/core.h"
 #include "lookout/engine/embedded_broker.h"
+#include "lookout/engine/live_drills.h"
 #include "lookout/engine/paho_transport.h"
 #include "lookout/engine/rocks_store.h"
 
@@ -201,8 +202,12 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // Live drills: their own cores, in the drill namespace; never the live core's inputs.
+  LiveDrills drills(core, clock, transport, post);
+
   std::string token = config.admin_token.empty() ? random_token() : config.admin_token;
-  AdminServer admin(strand, core, {config.admin_address, static_cast<unsigned short>(config.admin_port), token});
+  AdminServer admin(strand, core, {config.admin_address, static_cast<unsigned short>(config.admin_port), token},
+                    &drills);
   if (auto s = admin.start(); !s.is_ok()) {
     spdlog::critical("{}", s.to_string());
     return 1;
@@ -219,13 +224,24 @@ int main(int argc, char** argv) {
     fs::rename(tmp, admin_file, ec);
   }
 
+  auto subscriptions = core.subscriptions();
+  for (auto& topic : drills.subscriptions()) subscriptions.push_back(std::move(topic));
   auto s = transport.start(
-      core.subscriptions(),
-      [&core, strand](InboundMessage m) {
-        boost::asio::post(strand, [&core, m = std::move(m)] { core.on_message(m); });
+      subscriptions,
+      [&core, &drills, strand](InboundMessage m) {
+        boost::asio::post(strand, [&core, &drills, m = std::move(m)] {
+          if (drills.owns(m.topic)) {
+            drills.on_message(m);
+          } else {
+            core.on_message(m);
+          }
+        });
       },
-      [&core, strand](bool connected, std::string) {
-        boost::asio::post(strand, [&core, connected] { core.on_connection(connected); });
+      [&core, &drills, strand](bool connected, std::string) {
+        boost::asio::post(strand, [&core, &drills, connected] {
+          core.on_connection(connected);
+          drills.on_connection(connected);
+        });
       });
   if (!s.is_ok()) {
     spdlog::critical("{}", s.to_string());
@@ -235,6 +251,7 @@ int main(int argc, char** argv) {
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     spdlog::info("signal {}: shutting down", signal);
+    drills.end_all("the engine shut down");
     admin.stop();
     io.stop();
   });

@@ -221,9 +221,11 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
   Strand strand;
   Core& core;
   AdminServerOptions options;
+  LiveDrills* drills;
   tcp::acceptor acceptor;
 
-  Impl(Strand s, Core& c, AdminServerOptions o) : strand(s), core(c), options(std::move(o)), acceptor(s) {}
+  Impl(Strand s, Core& c, AdminServerOptions o, LiveDrills* d)
+      : strand(s), core(c), options(std::move(o)), drills(d), acceptor(s) {}
 
   class Session : public std::enable_shared_from_this<Session> {
    public:
@@ -342,7 +344,45 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
         method == http::verb::delete_) {
       return remove_silence(path.substr(silences_prefix.size()), query, req.body());
     }
+    if (path == "/v1/drills" || path.rfind("/v1/drills/", 0) == 0) return drill_request(path, method, req.body());
     return error_reply(http::status::not_found, "no endpoint " + std::string(req.method_string()) + " " + path);
+  }
+
+  // /v1/drills: GET the running ones, POST to start one; /v1/drills/ID: GET one;
+  // /v1/drills/ID/stop: POST {"by"} to end it.
+  Reply drill_request(const std::string& path, http::verb method, const std::string& body) {
+    if (drills == nullptr) return error_reply(http::status::not_found, "this engine runs no live drills");
+    auto as_json = [](const StatusOr<std::string>& r) -> Reply {
+      if (!r.is_ok()) return change_refused(r.status());
+      return {http::status::ok, json::parse(*r)};
+    };
+    if (path == "/v1/drills" && method == http::verb::get) return {http::status::ok, {{"drills", json::parse(drills->list_json())}}};
+    if (path == "/v1/drills" && method == http::verb::post) {
+      Diagnostics diagnostics;
+      auto r = drills->start(body, diagnostics);
+      if (!r.is_ok()) {
+        auto reply = change_refused(r.status());
+        if (!diagnostics.empty()) reply.body["diagnostics"] = diagnostics_json(diagnostics);
+        return reply;
+      }
+      return {http::status::created, json::parse(*r)};
+    }
+    std::string rest = path.substr(std::string_view("/v1/drills/").size());
+    const auto slash = rest.find('/');
+    const std::string id = rest.substr(0, slash);
+    if (slash == std::string::npos && method == http::verb::get) return as_json(drills->info_json(id));
+    if (slash != std::string::npos && rest.substr(slash + 1) == "stop" && method == http::verb::post) {
+      std::string by;
+      if (!body.empty()) {
+        auto j = json::parse(body, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || (j.contains("by") && !j["by"].is_string())) {
+          return error_reply(http::status::bad_request, "the body must be a JSON object: {\"by\": \"who ends the drill\"}");
+        }
+        by = j.value("by", "");
+      }
+      return as_json(drills->stop(id, by));
+    }
+    return error_reply(http::status::not_found, "no endpoint " + path);
   }
 
   std::string time_text(Time t) const {
@@ -381,6 +421,7 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
     std::size_t open = 0;
     for (const auto* in : core.incidents()) open += in->state != "closed";
     h.body["open_incidents"] = open;
+    h.body["drills_running"] = drills ? drills->running() : 0;
     return h;
   }
 
@@ -619,8 +660,8 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-AdminServer::AdminServer(Strand strand, Core& core, AdminServerOptions options)
-    : impl_(std::make_shared<Impl>(strand, core, std::move(options))) {}
+AdminServer::AdminServer(Strand strand, Core& core, AdminServerOptions options, LiveDrills* drills)
+    : impl_(std::make_shared<Impl>(strand, core, std::move(options), drills)) {}
 
 AdminServer::~AdminServer() { stop(); }
 

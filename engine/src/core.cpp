@@ -22,6 +22,7 @@ constexpr std::string_view kMetaIncidentSeq = "incident_seq";
 constexpr std::string_view kMetaOutboxSeq = "outbox_seq";
 constexpr std::string_view kMetaEventSeq = "event_seq";
 
+using detail::dead_letter_record;
 using detail::dump;
 using detail::format_number;
 using detail::from_ms;
@@ -702,14 +703,9 @@ bool Core::store_report(const std::string& id, const std::string& record, const 
 
 void Core::dead_letter(const InboundMessage& message, std::string_view reason) {
   ++stats_.dead_letters;
-  bool truncated = message.payload.size() > options_.dead_letter_payload_bytes;
-  json record = {{"topic", message.topic},
-                 {"payload", truncated ? message.payload.substr(0, options_.dead_letter_payload_bytes) : message.payload},
-                 {"payload_bytes", message.payload.size()},
-                 {"truncated", truncated},
-                 {"reason", reason},
-                 {"time", format_cap_time(clock_.now(), zone_)}};
-  transport_.publish(OutboundMessage{topic("deadletter"), dump(record), 1, false}, nullptr);
+  auto record = dead_letter_record(message.topic, message.payload, reason, options_.dead_letter_payload_bytes,
+                                   format_cap_time(clock_.now(), zone_));
+  transport_.publish(OutboundMessage{topic("deadletter"), std::move(record), 1, false}, nullptr);
   // Rate-limited: one line per second at most, with a count of what was not logged.
   auto now = clock_.now();
   if (now - last_dead_letter_log_ >= std::chrono::seconds(1)) {
@@ -996,7 +992,7 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
       kind = "reopened";
     } else {
       Incident in;
-      in.id = "inc-" + padded(next_incident_seq_++, 6);
+      in.id = options_.id_prefix + "inc-" + padded(next_incident_seq_++, 6);
       in.plan_id = sp.plan.id;
       in.plan_version = sp.version;
       in.place = watch.place;
@@ -1616,6 +1612,21 @@ const Incident* Core::incident(std::string_view id) const {
 
 void Core::withdraw_staff(std::string_view id) {
   staff_.erase(id);
+}
+
+void Core::copy_registries(const Core& from) {
+  places_ = from.places_;
+  sensors_ = from.sensors_;
+  staff_ = from.staff_;
+  refresh_attributes();
+}
+
+int Core::active_assignments(std::string_view staff_id) const {
+  int n = 0;
+  for (const auto& [id, a] : assignments_) {
+    if (a.staff == staff_id && a.active()) ++n;
+  }
+  return n;
 }
 
 CoreStats Core::stats() const {

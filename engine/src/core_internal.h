@@ -35,6 +35,19 @@ inline Time from_ms(std::int64_t ms) {
   return Time(std::chrono::duration_cast<Duration>(std::chrono::milliseconds(ms)));
 }
 
+// The dead-letter record of a rejected input (contract: original topic, payload
+// truncated to `keep` bytes, reason), at `time` (CAP format).
+inline std::string dead_letter_record(const std::string& topic, const std::string& payload, std::string_view reason,
+                                      std::size_t keep, const std::string& time) {
+  bool truncated = payload.size() > keep;
+  return dump({{"topic", topic},
+               {"payload", truncated ? payload.substr(0, keep) : payload},
+               {"payload_bytes", payload.size()},
+               {"truncated", truncated},
+               {"reason", reason},
+               {"time", time}});
+}
+
 // An assignment's storage form (core_response.cpp).
 nlohmann::json assignment_to_store(const Assignment& a);
 StatusOr<Assignment> assignment_from_store(std::string_view text);

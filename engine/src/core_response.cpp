@@ -301,7 +301,7 @@ void Core::offer(Batch& batch, Incident& in, const StoredPlan& plan, const plans
                  const std::string& why, std::string_view by) {
   const auto now = clock_.now();
   Assignment a;
-  a.id = "a-" + padded(next_assignment_seq_++, 6);
+  a.id = options_.id_prefix + "a-" + padded(next_assignment_seq_++, 6);
   batch.put(Table::kMeta, std::string(kMetaAssignmentSeq), std::to_string(next_assignment_seq_));
   a.incident = in.id;
   a.role = role;
@@ -382,7 +382,7 @@ bool Core::staff_incident(Incident& in) {
   StaffLoad load;
   load.active = [&](std::string_view id) {
     auto f = active.find(id);
-    return f == active.end() ? 0 : f->second;
+    return (f == active.end() ? 0 : f->second) + (options_.load_elsewhere ? options_.load_elsewhere(id) : 0);
   };
   load.recent = [&](std::string_view id) {
     auto f = recent.find(id);
@@ -534,7 +534,7 @@ StatusOr<std::string> Core::assign(std::string_view incident_id, std::string_vie
   for (const auto& need : rule->staff) {
     if (need.role == role && need.respond_within.count() > 0) respond = need.respond_within;
   }
-  const std::string id = "a-" + padded(next_assignment_seq_, 6);
+  const std::string id = options_.id_prefix + "a-" + padded(next_assignment_seq_, 6);
   Batch batch;
   offer(batch, in, *plan, *rule, std::string(role), *member, respond,
         fmt::format("assigned by hand by {}{}", by, sensors::on_duty(*member, clock_.now()) ? "" : " (off duty now)"),

@@ -15,6 +15,7 @@
 #include "lookout/base/status.h"
 #include "lookout/engine/asio_clock.h"
 #include "lookout/engine/core.h"
+#include "lookout/engine/live_drills.h"
 
 namespace lookout::engine {
 
@@ -27,7 +28,8 @@ struct AdminServerOptions {
 
 class AdminServer {
  public:
-  AdminServer(Strand strand, Core& core, AdminServerOptions options);
+  // `drills` (optional): the live drills, for /v1/drills.
+  AdminServer(Strand strand, Core& core, AdminServerOptions options, LiveDrills* drills = nullptr);
   ~AdminServer();
   Status start();   // binds and listens
   void stop();

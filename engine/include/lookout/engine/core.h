@@ -44,6 +44,10 @@ struct CoreOptions {
   const date::time_zone* zone = nullptr;            // CAP times; nullptr: UTC
   bool cap_xml = false;                             // also publish CAP XML on alerts-xml/
   std::string alert_status = "Actual";              // CAP status of the alerts sent
+  // Put before every incident and assignment id: a live drill's core uses "drill-", so
+  // that its "drill-inc-000001" is never taken for a live incident, in the engine's log
+  // or on a phone.
+  std::string id_prefix;
   // A drill's id: every alert's CAP note names it, and assignments and notices say
   // "drill": true (with alert_status "Exercise"). Empty: live.
   std::string drill;
@@ -69,6 +73,10 @@ struct CoreOptions {
   // it settles; the Cancel it owes goes out when it closes.
   int flap_reopens = 3;
   Duration flap_window = std::chrono::hours(1);
+  // Assignments a member holds outside this core, counted against their capacity: a
+  // live drill's core asks the live engine, so that a drill never takes a member a real
+  // incident needs. Empty: none.
+  std::function<int(std::string_view staff_id)> load_elsewhere;
 };
 
 // A plan as the engine holds it: the checked plan plus its stored version.
@@ -242,6 +250,12 @@ class Core {
   // Takes a member out of the live roster without touching the store: a drill's
   // "away" or "sick" member.
   void withdraw_staff(std::string_view id);
+  // Copies another core's registries (places, sensors, staff) into this one without
+  // storing them: a live drill's core works on the live engine's community as it is
+  // when the drill starts.
+  void copy_registries(const Core& from);
+  // The member's active assignments (offered, accepted, arrived).
+  int active_assignments(std::string_view staff_id) const;
 
   std::vector<const Incident*> incidents() const;  // by id
   const Incident* incident(std::string_view id) const;
