@@ -96,6 +96,9 @@ void Recorder::moved(Duration at, const std::string& id, const std::string& stat
 std::optional<Recorder::Offer> Recorder::published(Duration at, std::string_view topic, std::string_view payload) {
   if (!topic.starts_with(prefix_) || topic.size() <= prefix_.size() || topic[prefix_.size()] != '/') return std::nullopt;
   topic.remove_prefix(prefix_.size() + 1);
+  // A live drill's messages to an unreachable member: recorded, not delivered.
+  const bool undelivered = topic.starts_with("undelivered/");
+  if (undelivered) topic.remove_prefix(12);
   auto j = json::parse(payload, nullptr, false);
   if (j.is_discarded() && topic != "deadletter") return std::nullopt;
   if (topic.starts_with("alerts/")) {
@@ -121,17 +124,19 @@ std::optional<Recorder::Offer> Recorder::published(Duration at, std::string_view
     const std::string incident = j.value("incident", "");
     const std::string role = j.value("role", "");
     const std::string kind = status == "offered" ? "assigned" : status == "expired" ? "no_answer" : status;
-    event(at, kind, incident, j.value("level", ""), j.value("place", ""), staff, role,
-          kind == "assigned" ? "respond by " + j.value("respond_by", "") : "");
+    std::string text = kind == "assigned" ? "respond by " + j.value("respond_by", "") : "";
+    if (undelivered) text += std::string(text.empty() ? "" : "; ") + "not delivered: unreachable in this drill";
+    event(at, kind, incident, j.value("level", ""), j.value("place", ""), staff, role, text);
     if (status == "offered") {
       ++report_.assignments;
       assigned_[id] = Assigned{incident, role, staff, "offered"};
+      if (undelivered) return std::nullopt;
       return Offer{id, staff, role};
     }
     moved(at, id, kind, false);
   } else if (topic.starts_with("staff/") && topic.ends_with("/notices")) {
     const std::string kind = j.value("kind", "");
-    if (kind == "alert" || kind == "all_clear") return std::nullopt;  // the alert itself is recorded once
+    if (kind == "alert" || kind == "all_clear" || undelivered) return std::nullopt;  // the alert itself is recorded once
     event(at, kind == "escalation" ? "escalated" : kind, j.value("incident", ""), j.value("level", ""),
           j.value("place", ""), std::string(topic.substr(6, topic.size() - 6 - 8)), "", j.value("text", ""));
   } else if (topic.starts_with("incidents/")) {

@@ -66,9 +66,11 @@ class LiveDrills::GuardTransport final : public Transport {
       return;
     }
     if (addressed_to_unreachable(message.topic)) {
+      // The phone is dead: the member gets nothing and the core sees no answer. The
+      // drill's observer (lookoutctl) still sees what would have gone, under
+      // <drill prefix>/undelivered/..., where no phone listens.
       ++undelivered_;
-      if (on_done) on_done(Status::ok());  // the phone is dead: the core sees no answer
-      return;
+      message.topic = prefix_ + "/undelivered/" + message.topic.substr(prefix_.size() + 1);
     }
     if (message.retained && !message.payload.empty()) retained_.insert(message.topic);
     inner_.publish(std::move(message), [alive = alive_, on_done = std::move(on_done)](Status s) {

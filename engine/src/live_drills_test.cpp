@@ -189,6 +189,8 @@ TEST_F(LiveDrillsTest, UnreachableMembersGetNothingAndTheirAnswersAreRefused) {
   EXPECT_NE(std::find(offered.begin(), offered.end(), "w-a"), offered.end());
   EXPECT_EQ(std::find(offered.begin(), offered.end(), "w-b"), offered.end());
   EXPECT_TRUE(transport_.on_topic_prefix(std::string(kDrill) + "/staff/w-a/").empty());
+  // What would have gone is there for the drill's record, where no phone listens.
+  EXPECT_FALSE(transport_.on_topic_prefix(std::string(kDrill) + "/undelivered/staff/w-a/assignments").empty());
   std::string id;
   for (const auto* in : core->incidents()) {
     for (const auto* a : core->assignments(in->id)) {

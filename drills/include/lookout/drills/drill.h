@@ -72,8 +72,28 @@ struct RoleOutcome {
   bool operator==(const RoleOutcome&) const = default;
 };
 
+// One assignment and how its member answered it: the response times a drill measures
+// (a live drill's are real people's).
+struct ResponseTime {
+  std::string assignment;
+  std::string incident;
+  std::string role;
+  std::string staff;
+  Duration offered{};                      // from the drill's start
+  // accepted (then maybe arrived, done), declined, no_answer (its deadline passed),
+  // withdrawn, released (the incident ended before any answer), "" (no answer yet when
+  // the drill ended)
+  std::string answer;
+  std::optional<Duration> answered_after;  // offer -> accept or decline
+  std::optional<Duration> arrived_after;   // offer -> arrived
+  bool delivered = true;                   // false: unreachable in a live drill
+  bool operator==(const ResponseTime&) const = default;
+};
+
 struct DrillReport {
-  std::string drill;           // the scenario id
+  std::string drill;           // the scenario id (virtual), the drill id (live)
+  std::string mode = "virtual";  // or "live": played over the broker against the running engine
+  std::string note;            // how a live drill ended when it did not run to its end, else ""
   std::string title;
   std::string scenario_file;
   std::uint64_t seed = 0;
@@ -84,6 +104,7 @@ struct DrillReport {
   std::vector<LevelChange> levels;      // time order
   std::vector<RoleOutcome> roles;       // by incident, then role
   std::vector<ExpectationResult> expectations;
+  std::vector<ResponseTime> responses;  // in the order offered
   // Measures, from the drill's start.
   std::optional<Duration> first_alert;
   std::optional<Duration> fully_staffed;  // every role of every incident filled (last filled_at)

@@ -18,7 +18,8 @@
 // reports it as interrupted), and nothing of it is left in the live store.
 //
 // Members the scenario makes "unreachable" stay in the drill's roster, but their
-// assignments and notices are not delivered and their responses are refused: the
+// assignments and notices are not delivered (they go to <drill prefix>/undelivered/...,
+// for the drill's record, where no phone listens) and their responses are refused: the
 // drill sees the silence a dead phone gives.
 //
 // A drill ends when lookoutctl stops it, or on its own at its end time (its duration
