@@ -206,8 +206,12 @@ int main(int argc, char** argv) {
   LiveDrills drills(core, clock, transport, post);
 
   std::string token = config.admin_token.empty() ? random_token() : config.admin_token;
-  AdminServer admin(strand, core, {config.admin_address, static_cast<unsigned short>(config.admin_port), token},
-                    &drills);
+  AdminServerOptions admin_options;
+  admin_options.address = config.admin_address;
+  admin_options.port = static_cast<unsigned short>(config.admin_port);
+  admin_options.token = token;
+  admin_options.broker_uri = broker_uri;
+  AdminServer admin(strand, core, admin_options, &drills);
   if (auto s = admin.start(); !s.is_ok()) {
     spdlog::critical("{}", s.to_string());
     return 1;

@@ -27,6 +27,11 @@ bool write_file(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
+bool write_report_files(const std::string& base, const std::string& markdown, const std::string& json,
+                        const std::string& html) {
+  return write_file(base + ".md", markdown) && write_file(base + ".json", json) && write_file(base + ".html", html);
+}
+
 int drill_run(const DrillArgs& args) {
   auto loaded = drills::load_scenario_file(args.scenario);
   if (!loaded.scenario) {

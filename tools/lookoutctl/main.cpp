@@ -552,9 +552,60 @@ int main(int argc, char** argv) {
   drill_run_cmd->add_option("--runs", drill_args.runs, "repeat with this many seeds and report the distributions")
       ->check(CLI::Range(1, 100000));
   drill_run_cmd->add_option("--out", drill_args.out_dir, "write the report here as .md, .json and .html");
+  drill_run_cmd->add_flag("--live", drill_args.live,
+                          "play it over the broker against the running engine, in real time: real staff get real "
+                          "assignments marked drill, every alert is Exercise");
+  drill_run_cmd->add_option("--id", drill_args.id, "--live: the drill id (default <scenario>-<UTC time>)");
+  drill_run_cmd->add_option("--by", drill_args.by, "--live: who runs the drill (default: $LOOKOUT_USER, else $USER)");
+  drill_run_cmd->add_option("--broker", drill_args.broker, "--live: MQTT broker URI (default: the engine's)");
+  drill_run_cmd->add_option("--mqtt-username", drill_args.mqtt_username,
+                            "--live: broker user name (password from LOOKOUT_MQTT_PASSWORD)");
+  drill_run_cmd->add_flag("--engine-plans", drill_args.engine_plans,
+                          "--live: drill the plans the engine runs instead of the scenario's");
+  drill_run_cmd->add_flag("--simulate-staff", drill_args.simulate_staff,
+                          "--live: answer assignments as the scenario's staff_behaviour says (a rehearsal with "
+                          "nobody on the phones)");
   drill_run_cmd->callback([&] {
     drill_args.json_output = g.json_output;
-    rc = ctl::drill_run(drill_args);
+    if (!drill_args.live) {
+      rc = ctl::drill_run(drill_args);
+      return;
+    }
+    drill_args.by = who(drill_args.by);
+    rc = ctl::drill_run_live(drill_args, [&](const std::string& method, const std::string& target,
+                                             const std::string& body, json& reply) {
+      return call(g, method, target, body, reply, "application/json");
+    });
+  });
+
+  auto* drill_list_cmd = drill->add_subcommand("list", "the live drills the engine runs now");
+  drill_list_cmd->callback([&] {
+    rc = simple_get(g, "/v1/drills", [](const json& r) {
+      if (r["drills"].empty()) std::cout << "no live drill is running\n";
+      for (const auto& d : r["drills"]) {
+        std::cout << pad(d["drill"].get<std::string>(), 40) << " started " << d["started"].get<std::string>()
+                  << ", ends by " << d["ends"].get<std::string>() << ", " << d["incidents"].size() << " incident(s)"
+                  << (d["by"].get<std::string>().empty() ? "" : ", run by " + d["by"].get<std::string>()) << "\n";
+      }
+    });
+  });
+  std::string drill_stop_id, drill_stop_by;
+  auto* drill_stop_cmd = drill->add_subcommand(
+      "stop", "end a live drill now: its open incidents are cancelled (Exercise) and its staff released");
+  drill_stop_cmd->add_option("id", drill_stop_id, "drill id (drill list shows them)")->required();
+  drill_stop_cmd->add_option("--by", drill_stop_by, "who (default: $LOOKOUT_USER, else $USER)");
+  drill_stop_cmd->callback([&] {
+    json reply;
+    rc = call(g, "POST", "/v1/drills/" + ctl::url_encode(drill_stop_id) + "/stop",
+              json{{"by", who(drill_stop_by)}}.dump(), reply, "application/json");
+    if (rc != kOk) return;
+    if (g.json_output) {
+      std::cout << reply.dump(2) << "\n";
+    } else {
+      std::cout << "drill " << reply["drill"].get<std::string>() << " ended: " << reply["stats"]["alerts"]
+                << " alert(s), " << reply["stats"]["assignments_offered"] << " assignment(s) offered, "
+                << reply["stats"]["assignments_accepted"] << " accepted\n";
+    }
   });
 
   auto* plan = app.add_subcommand("plan", "contingency plans");

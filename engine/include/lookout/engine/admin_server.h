@@ -24,6 +24,7 @@ struct AdminServerOptions {
   unsigned short port = 8470;  // 0: any free port
   std::string token;           // required bearer token (never logged)
   std::size_t max_body_bytes = 4 * 1024 * 1024;
+  std::string broker_uri;      // reported by /v1/status (lookoutctl drill run --live connects there)
 };
 
 class AdminServer {
