@@ -4,7 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "lookout/base/time_format.h"
+#include "lookout/drills/recorder.h"
 
 namespace lookout::drills {
 namespace {
@@ -184,6 +191,176 @@ TEST(Drill, AwayAndUnreachableStaffShowTheGap) {
   }
   EXPECT_TRUE(inside_failed);
   EXPECT_FALSE(r.passed());
+}
+
+// Every "assigned" event has its ResponseTime, in the same order, and each one's answer
+// and times are those of the member's first answer event (and arrival) after the offer.
+void expect_responses_match_events(const DrillReport& r) {
+  std::vector<const DrillEvent*> offers;
+  for (const auto& e : r.events) {
+    if (e.kind == "assigned") offers.push_back(&e);
+  }
+  ASSERT_EQ(r.responses.size(), offers.size());
+  EXPECT_EQ(r.responses.size(), r.assignments);
+  for (std::size_t i = 0; i < offers.size(); ++i) {
+    const DrillEvent& offer = *offers[i];
+    const ResponseTime& t = r.responses[i];
+    SCOPED_TRACE(t.assignment + " " + t.staff + " " + t.role);
+    EXPECT_FALSE(t.assignment.empty());
+    EXPECT_EQ(t.staff, offer.staff);
+    EXPECT_EQ(t.role, offer.role);
+    EXPECT_EQ(t.incident, offer.incident);
+    EXPECT_EQ(t.offered, offer.at);
+    EXPECT_TRUE(t.delivered);
+    if (i > 0) {
+      EXPECT_GE(t.offered, r.responses[i - 1].offered);
+    }
+    const DrillEvent* answer = nullptr;
+    const DrillEvent* arrived = nullptr;
+    for (const auto& e : r.events) {
+      if (e.at < offer.at || e.staff != offer.staff || e.incident != offer.incident || e.role != offer.role) continue;
+      const bool decisive = e.kind == "accepted" || e.kind == "declined" || e.kind == "arrived" ||
+                            e.kind == "no_answer" || e.kind == "released" || e.kind == "withdrawn";
+      if (decisive && answer == nullptr) answer = &e;
+      if (e.kind == "arrived" && arrived == nullptr) arrived = &e;
+    }
+    if (answer == nullptr) {
+      EXPECT_EQ(t.answer, "");
+      EXPECT_FALSE(t.answered_after.has_value());
+    } else if (answer->kind == "accepted" || answer->kind == "arrived" || answer->kind == "declined") {
+      EXPECT_EQ(t.answer, answer->kind == "declined" ? "declined" : "accepted");
+      EXPECT_EQ(t.answered_after, std::optional<Duration>(answer->at - offer.at));
+    } else {
+      EXPECT_EQ(t.answer, answer->kind);
+      EXPECT_FALSE(t.answered_after.has_value());
+    }
+    if (arrived != nullptr) {
+      EXPECT_EQ(t.arrived_after, std::optional<Duration>(arrived->at - offer.at));
+    } else {
+      EXPECT_FALSE(t.arrived_after.has_value());
+    }
+  }
+}
+
+const ResponseTime* response_of(const DrillReport& r, const std::string& staff) {
+  for (const auto& t : r.responses) {
+    if (t.staff == staff) return &t;
+  }
+  return nullptr;
+}
+
+TEST(Drill, ResponseTimesFollowTheEvents) {
+  auto r = run(fire_scenario());
+  EXPECT_EQ(r.mode, "virtual");
+  EXPECT_EQ(r.note, "");
+  ASSERT_FALSE(r.responses.empty());
+  expect_responses_match_events(r);
+  // w-a always declines after a minute; w-b accepts and then arrives.
+  const ResponseTime* a = response_of(r, "w-a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->answer, "declined");
+  EXPECT_EQ(a->answered_after, std::optional<Duration>(1min));
+  EXPECT_FALSE(a->arrived_after.has_value());
+  const ResponseTime* b = response_of(r, "w-b");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->answer, "accepted");
+  ASSERT_TRUE(b->answered_after.has_value());
+  ASSERT_TRUE(b->arrived_after.has_value());
+  EXPECT_GE(*b->answered_after, 30s);
+  EXPECT_LE(*b->answered_after, 2min);
+  EXPECT_GT(*b->arrived_after, *b->answered_after);
+  // The same seed, the same response times.
+  EXPECT_EQ(run(fire_scenario()).responses, r.responses);
+}
+
+TEST(Drill, ResponseTimesOfUnansweredAssignments) {
+  auto s = fire_scenario();
+  s.roster_changes = {{"w-b", RosterChange::Kind::kAway}, {"w-c", RosterChange::Kind::kUnreachable}};
+  auto r = run(s);
+  expect_responses_match_events(r);
+  const ResponseTime* c = response_of(r, "w-c");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->answer, "no_answer");
+  EXPECT_FALSE(c->answered_after.has_value());
+  EXPECT_FALSE(c->arrived_after.has_value());
+}
+
+TEST(Drill, ResponseTimesOfTheShippedScenarios) {
+  const std::filesystem::path dir = std::filesystem::path(LOOKOUT_SOURCE_DIR) / "drills" / "scenarios";
+  int played = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(entry.path().filename().string());
+    auto loaded = load_scenario_file(entry.path().string());
+    ASSERT_TRUE(loaded.scenario.has_value()) << to_string(loaded.diagnostics);
+    expect_responses_match_events(run(*loaded.scenario));
+    ++played;
+  }
+  EXPECT_GT(played, 0);
+}
+
+// The recorder reads the answers from the messages alone: the first decisive one counts.
+TEST(Recorder, ResponseTimesFromTheMessages) {
+  const Scenario s = fire_scenario();
+  Recorder rec(s, 7, "lookout/v1/drill/night-fire");
+  const std::string p = "lookout/v1/drill/night-fire/";
+  auto offer = [&](Duration at, const std::string& staff, const std::string& id, bool delivered = true) {
+    return rec.published(at, p + (delivered ? "" : "undelivered/") + "staff/" + staff + "/assignments",
+                         R"({"assignment":")" + id +
+                             R"(","incident":"inc-1","role":"fire_warden","level":"II","status":"offered"})");
+  };
+  auto states = [&](Duration at, const std::string& a1, const std::string& a2, const std::string& a3) {
+    rec.published(at, p + "incidents/inc-1",
+                  R"({"id":"inc-1","state":"open","level":"II","place":"xc/hl/qy/g03/b12","plan":"fire",)"
+                  R"("assignments":[{"assignment":"a-1","state":")" + a1 + R"("},{"assignment":"a-2","state":")" +
+                      a2 + R"("},{"assignment":"a-3","state":")" + a3 + R"("}]})");
+  };
+  EXPECT_TRUE(offer(10s, "w-a", "a-1").has_value());
+  EXPECT_TRUE(offer(10s, "w-b", "a-2").has_value());
+  EXPECT_FALSE(offer(20s, "w-c", "a-3", false).has_value());  // unreachable: no phone plays it
+  rec.published(25s, "lookout/v1/drill/other/staff/w-a/assignments", R"({"assignment":"a-9","status":"offered"})");
+  states(40s, "accepted", "arrived", "offered");   // w-b arrives straight away
+  states(70s, "declined", "arrived", "offered");   // w-a changes their mind: still accepted
+  rec.published(80s, p + "staff/w-c/assignments", R"({"assignment":"a-3","incident":"inc-1","status":"expired"})");
+  states(80s, "declined", "done", "no_answer");
+  const DrillReport r = rec.finish({}, 0);
+  ASSERT_EQ(r.responses.size(), 3u);
+  EXPECT_EQ(r.responses[0].assignment, "a-1");
+  EXPECT_EQ(r.responses[0].staff, "w-a");
+  EXPECT_EQ(r.responses[0].role, "fire_warden");
+  EXPECT_EQ(r.responses[0].incident, "inc-1");
+  EXPECT_EQ(r.responses[0].offered, 10s);
+  EXPECT_EQ(r.responses[0].answer, "accepted");
+  EXPECT_EQ(r.responses[0].answered_after, std::optional<Duration>(30s));
+  EXPECT_FALSE(r.responses[0].arrived_after.has_value());
+  EXPECT_TRUE(r.responses[0].delivered);
+  EXPECT_EQ(r.responses[1].answer, "accepted");
+  EXPECT_EQ(r.responses[1].answered_after, std::optional<Duration>(30s));
+  EXPECT_EQ(r.responses[1].arrived_after, std::optional<Duration>(30s));
+  EXPECT_EQ(r.responses[2].staff, "w-c");
+  EXPECT_FALSE(r.responses[2].delivered);
+  EXPECT_EQ(r.responses[2].offered, 20s);
+  EXPECT_EQ(r.responses[2].answer, "no_answer");
+  EXPECT_FALSE(r.responses[2].answered_after.has_value());
+}
+
+TEST(Recorder, ResponseTimesOfReleasedAndOpenAssignments) {
+  const Scenario s = fire_scenario();
+  Recorder rec(s, 7, "lookout/v1/drill/night-fire");
+  const std::string p = "lookout/v1/drill/night-fire/";
+  for (const std::string id : {"a-1", "a-2", "a-3"}) {
+    rec.published(5s, p + "staff/w-" + id + "/assignments",
+                  R"({"assignment":")" + id + R"(","incident":"inc-1","role":"fire_warden","status":"offered"})");
+  }
+  rec.published(50s, p + "staff/w-a-1/assignments", R"({"assignment":"a-1","incident":"inc-1","status":"released"})");
+  rec.published(60s, p + "incidents/inc-1",
+                R"({"id":"inc-1","state":"open","level":"II","assignments":[{"assignment":"a-2","state":"withdrawn"}]})");
+  const DrillReport r = rec.finish({}, 0);
+  ASSERT_EQ(r.responses.size(), 3u);
+  EXPECT_EQ(r.responses[0].answer, "released");
+  EXPECT_EQ(r.responses[1].answer, "withdrawn");
+  EXPECT_EQ(r.responses[2].answer, "");  // still offered when the drill ended
+  for (const auto& t : r.responses) EXPECT_FALSE(t.answered_after.has_value()) << t.assignment;
 }
 
 TEST(Drill, NoiseScenarioExpectsNoAlert) {

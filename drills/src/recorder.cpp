@@ -91,6 +91,29 @@ void Recorder::moved(Duration at, const std::string& id, const std::string& stat
   } else if (held_before && !held_now) {
     --holding_[key];
   }
+  respond(at, id, state);
+}
+
+void Recorder::respond(Duration at, const std::string& id, const std::string& state) {
+  auto index = response_index_.find(id);
+  if (index == response_index_.end()) return;
+  ResponseTime& r = report_.responses[index->second];
+  const Duration since = at - r.offered;
+  // The first decisive outcome is the answer; what follows it does not change it (a
+  // decline after an accept stays "accepted"). Arrived or done straight from offered
+  // accepted on the way.
+  if (r.answer.empty()) {
+    if (state == "accepted" || state == "arrived" || state == "done") {
+      r.answer = "accepted";
+      r.answered_after = since;
+    } else if (state == "declined") {
+      r.answer = "declined";
+      r.answered_after = since;
+    } else if (state == "no_answer" || state == "withdrawn" || state == "released") {
+      r.answer = state;
+    }
+  }
+  if (state == "arrived" && !r.arrived_after) r.arrived_after = since;
 }
 
 std::optional<Recorder::Offer> Recorder::published(Duration at, std::string_view topic, std::string_view payload) {
@@ -130,6 +153,18 @@ std::optional<Recorder::Offer> Recorder::published(Duration at, std::string_view
     if (status == "offered") {
       ++report_.assignments;
       assigned_[id] = Assigned{incident, role, staff, "offered"};
+      // Its response time, in the order offered (one per assignment, should an offer be
+      // published again).
+      if (response_index_.try_emplace(id, report_.responses.size()).second) {
+        ResponseTime r;
+        r.assignment = id;
+        r.incident = incident;
+        r.role = role;
+        r.staff = staff;
+        r.offered = at;
+        r.delivered = !undelivered;
+        report_.responses.push_back(std::move(r));
+      }
       if (undelivered) return std::nullopt;
       return Offer{id, staff, role};
     }

@@ -103,6 +103,31 @@ std::string verdict_detail(const DrillReport& report) {
   return out;
 }
 
+// How the drill was played: "virtual time", or live over the broker.
+std::string mode_text(const DrillReport& report) {
+  if (report.mode == "live") return "live (over the broker, against the running engine)";
+  if (report.mode.empty() || report.mode == "virtual") return "virtual time";
+  return report.mode;
+}
+
+// The median (nearest rank, as the summary's p50) of the answered assignments' times
+// from offer to answer; none when nobody answered.
+std::optional<Duration> median_answer(const DrillReport& report) {
+  std::vector<Duration> values;
+  for (const ResponseTime& r : report.responses) {
+    if (r.answered_after) values.push_back(*r.answered_after);
+  }
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  return values[(values.size() + 1) / 2 - 1];
+}
+
+// The member, and whether the assignment reached them (a live drill's unreachable ones).
+std::string response_staff(const ResponseTime& r) { return r.staff + (r.delivered ? "" : " (not delivered)"); }
+
+// "—" for an assignment nobody had answered when the drill ended.
+std::string response_answer(const ResponseTime& r) { return r.answer.empty() ? std::string("—") : r.answer; }
+
 std::string join_staff_role(const DrillEvent& e) {
   if (!e.staff.empty() && !e.role.empty()) return e.staff + " / " + e.role;
   return e.staff.empty() ? e.role : e.staff;
@@ -688,6 +713,8 @@ std::string to_markdown(const DrillReport& report) {
   std::string out;
   out += "# Drill report: " + md(report.title.empty() ? report.drill : report.title) + "\n\n";
   out += "- Drill: " + md(report.drill) + "\n";
+  out += "- Mode: " + md(mode_text(report)) + "\n";
+  if (!report.note.empty()) out += "- Note: " + md(report.note) + "\n";
   out += "- Scenario: " + md(report.scenario_file) + "\n";
   out += "- Seed: " + std::to_string(report.seed) + "\n";
   out += "- Start: " + format_start(report) + " (" + md(report.time_zone.empty() ? "UTC" : report.time_zone) + ")\n";
@@ -708,6 +735,7 @@ std::string to_markdown(const DrillReport& report) {
   out += "## Measures\n\n| measure | value |\n|---|---|\n";
   out += "| Time to first alert | " + optional_offset(report.first_alert, "no alert") + " |\n";
   out += "| Time to fully staffed | " + fully_staffed_text(report, "**never**") + " |\n";
+  out += "| Median time to answer | " + optional_offset(median_answer(report), "no answer") + " |\n";
   out += "| Readings sent | " + std::to_string(report.readings) + " |\n";
   out += "| Incident reports | " + std::to_string(report.reports) + " |\n";
   out += "| Alerts (CAP) | " + std::to_string(report.alerts) + " |\n";
@@ -723,6 +751,20 @@ std::string to_markdown(const DrillReport& report) {
     for (const RoleOutcome& r : report.roles) {
       out += "| " + md(r.incident) + " | " + md(r.place) + " | " + md(r.role) + " | " + std::to_string(r.needed) +
              " | " + std::to_string(r.accepted) + " | " + optional_offset(r.filled_at, "**never**") + " |\n";
+    }
+    out += "\n";
+  }
+
+  out += "## Response times\n\n";
+  if (report.responses.empty()) {
+    out += "No assignment was made.\n\n";
+  } else {
+    out += "| staff | role | incident | offered at | answer | answered after | arrived after |\n"
+           "|---|---|---|---|---|---|---|\n";
+    for (const ResponseTime& r : report.responses) {
+      out += "| " + md(response_staff(r)) + " | " + md(r.role) + " | " + md(r.incident) + " | " +
+             format_offset(r.offered) + " | " + md(response_answer(r)) + " | " +
+             optional_offset(r.answered_after, "—") + " | " + optional_offset(r.arrived_after, "—") + " |\n";
     }
     out += "\n";
   }
@@ -743,6 +785,8 @@ std::string to_markdown(const DrillReport& report) {
 std::string to_json(const DrillReport& report) {
   ordered_json j;
   j["drill"] = report.drill;
+  j["mode"] = report.mode;
+  j["note"] = report.note;
   j["title"] = report.title;
   j["scenario_file"] = report.scenario_file;
   j["seed"] = report.seed;
@@ -756,6 +800,7 @@ std::string to_json(const DrillReport& report) {
   ordered_json measures;
   put_offset(measures, "first_alert", report.first_alert);
   put_offset(measures, "fully_staffed", report.fully_staffed);
+  put_offset(measures, "median_answer", median_answer(report));
   measures["readings"] = report.readings;
   measures["reports"] = report.reports;
   measures["alerts"] = report.alerts;
@@ -789,6 +834,22 @@ std::string to_json(const DrillReport& report) {
     roles.push_back(std::move(x));
   }
   j["roles"] = std::move(roles);
+
+  ordered_json responses = ordered_json::array();
+  for (const ResponseTime& r : report.responses) {
+    ordered_json x;
+    x["assignment"] = r.assignment;
+    x["incident"] = r.incident;
+    x["role"] = r.role;
+    x["staff"] = r.staff;
+    x["delivered"] = r.delivered;
+    put_offset(x, "offered", r.offered);
+    x["answer"] = r.answer;
+    put_offset(x, "answered_after", r.answered_after);
+    put_offset(x, "arrived_after", r.arrived_after);
+    responses.push_back(std::move(x));
+  }
+  j["responses"] = std::move(responses);
 
   ordered_json levels = ordered_json::array();
   for (const LevelChange& l : report.levels) {
@@ -834,6 +895,8 @@ std::string to_html(const DrillReport& report) {
          esc(verdict_detail(report)) + "</p>\n";
   out += "<dl class=\"facts\">\n";
   out += "<dt>Drill</dt><dd>" + esc(report.drill) + "</dd>\n";
+  out += "<dt>Mode</dt><dd>" + esc(mode_text(report)) + "</dd>\n";
+  if (!report.note.empty()) out += "<dt>Note</dt><dd>" + esc(report.note) + "</dd>\n";
   out += "<dt>Scenario</dt><dd>" + esc(report.scenario_file) + "</dd>\n";
   out += "<dt>Seed</dt><dd>" + std::to_string(report.seed) + "</dd>\n";
   out += "<dt>Start</dt><dd>" + esc(format_start(report)) + " (" +
@@ -866,6 +929,8 @@ std::string to_html(const DrillReport& report) {
   out += "<section id=\"measures\">\n<h2>Measures</h2>\n<dl class=\"measures\">\n";
   measure("Time to first alert", report.first_alert ? format_offset(*report.first_alert) : "no alert");
   measure("Time to fully staffed", fully_staffed_text(report, "<strong class=\"never\">never</strong>"));
+  const auto median = median_answer(report);
+  measure("Median time to answer", median ? format_offset(*median) : "no answer");
   measure("Readings sent", std::to_string(report.readings));
   measure("Incident reports", std::to_string(report.reports));
   measure("Alerts (CAP)", std::to_string(report.alerts));
@@ -894,6 +959,23 @@ std::string to_html(const DrillReport& report) {
              "</td><td class=\"num\">" + std::to_string(r.needed) + "</td><td class=\"num\">" +
              std::to_string(r.accepted) + "</td><td>" +
              (r.filled_at ? format_offset(*r.filled_at) : "<strong class=\"never\">never</strong>") + "</td></tr>\n";
+    }
+    out += "</tbody>\n</table>\n</div>\n";
+  }
+  out += "</section>\n";
+
+  // Response times.
+  out += "<section id=\"responses\">\n<h2>Response times</h2>\n";
+  if (report.responses.empty()) {
+    out += "<p>No assignment was made.</p>\n";
+  } else {
+    out += "<div class=\"scroll\">\n<table>\n<thead><tr><th>staff</th><th>role</th><th>incident</th>"
+           "<th>offered at</th><th>answer</th><th>answered after</th><th>arrived after</th></tr></thead>\n<tbody>\n";
+    for (const ResponseTime& r : report.responses) {
+      out += "<tr><td>" + esc(response_staff(r)) + "</td><td>" + esc(r.role) + "</td><td>" + esc(r.incident) +
+             "</td><td>" + format_offset(r.offered) + "</td><td" + (is_red_kind(r.answer) ? " class=\"red\"" : "") +
+             ">" + esc(response_answer(r)) + "</td><td>" + optional_offset(r.answered_after, "—") + "</td><td>" +
+             optional_offset(r.arrived_after, "—") + "</td></tr>\n";
     }
     out += "</tbody>\n</table>\n</div>\n";
   }

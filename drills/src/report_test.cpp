@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,21 @@ std::string svg_of(const std::string& html) {
   const std::size_t end = html.find("</svg>");
   if (begin == std::string::npos || end == std::string::npos) return "";
   return html.substr(begin, end + 6 - begin);
+}
+
+ResponseTime response(std::string assignment, std::string incident, std::string role, std::string staff,
+                      Duration offered, std::string answer, std::optional<Duration> answered_after = std::nullopt,
+                      std::optional<Duration> arrived_after = std::nullopt) {
+  ResponseTime r;
+  r.assignment = std::move(assignment);
+  r.incident = std::move(incident);
+  r.role = std::move(role);
+  r.staff = std::move(staff);
+  r.offered = offered;
+  r.answer = std::move(answer);
+  r.answered_after = answered_after;
+  r.arrived_after = arrived_after;
+  return r;
 }
 
 DrillEvent event(Duration at, std::string kind, std::string incident, std::string level, std::string staff = "",
@@ -91,6 +107,14 @@ DrillReport failed_report() {
       {seconds(900), w, "xc/hl/qy/g04", "III"},
       {seconds(1500), w, "xc/hl/qy/g04", "IV"},
       {seconds(2400), f, "xc/hl/qy/g03/b12", ""},
+  };
+  // The assignments of the events above, as the recorder takes them.
+  r.responses = {
+      response("a-000001", f, "fire_warden", "w-a", seconds(95), "accepted", seconds(55), seconds(325)),
+      response("a-000002", f, "fire_warden", "w-b", seconds(95), "declined", seconds(65)),
+      response("a-000003", f, "fire_warden", "w-c", seconds(165), "no_answer"),
+      response("a-000004", f, "medic", "m-a", seconds(300), "no_answer"),
+      response("a-000005", w, "grid_worker", "g-a", seconds(905), "accepted", seconds(55)),
   };
   r.roles = {
       {f, "xc/hl/qy/g03/b12", "fire_warden", 2, 1, std::nullopt},
@@ -284,9 +308,10 @@ TEST(ReportJson, ParsesWithEveryField) {
 
 TEST(ReportJson, KeysInAFixedOrder) {
   const std::string text = to_json(failed_report());
-  const char* keys[] = {"\"drill\"", "\"title\"", "\"scenario_file\"", "\"seed\"", "\"start\"", "\"time_zone\"",
-                        "\"duration_seconds\"", "\"duration\"", "\"passed\"", "\"measures\"", "\"expectations\"",
-                        "\"roles\"", "\"levels\"", "\"events\""};
+  const char* keys[] = {"\"drill\"", "\"mode\"", "\"note\"", "\"title\"", "\"scenario_file\"", "\"seed\"",
+                        "\"start\"", "\"time_zone\"", "\"duration_seconds\"", "\"duration\"", "\"passed\"",
+                        "\"measures\"", "\"expectations\"", "\"roles\"", "\"responses\"", "\"levels\"",
+                        "\"events\""};
   std::size_t last = 0;
   for (const char* key : keys) {
     const std::size_t at = text.find(key);
@@ -330,7 +355,7 @@ TEST(ReportHtml, SelfContainedHtml5ForPhones) {
   EXPECT_EQ(html.find("<link"), std::string::npos);
   // Tables and the timeline scroll inside a wrapper rather than widening the page.
   EXPECT_NE(html.find(".scroll{overflow-x:auto"), std::string::npos);
-  EXPECT_EQ(count(html, "<div class=\"scroll\">"), 3u);
+  EXPECT_EQ(count(html, "<div class=\"scroll\">"), 4u);  // the timeline, roles, response times, events
   EXPECT_EQ(html.substr(html.size() - 8), "</html>\n");
 }
 
@@ -468,6 +493,151 @@ TEST(ReportHtml, EmptyDrill) {
   EXPECT_NE(html.find("No assignment was offered."), std::string::npos);
   EXPECT_NE(html.find("<p>Nothing happened.</p>"), std::string::npos);
   EXPECT_NE(html.find("<svg"), std::string::npos);
+}
+
+// --- Response times, mode and note -----------------------------------------------------
+
+// failed_report() as a live drill cut short, with one member unreachable and one
+// assignment still unanswered at the end.
+DrillReport live_report() {
+  DrillReport r = failed_report();
+  r.mode = "live";
+  r.note = "stopped by ops <early> at 00:40:00";
+  r.responses[3].delivered = false;
+  r.responses.push_back(response("a-000006", "inc-000002", "grid_worker", "g-b", seconds(2000), ""));
+  return r;
+}
+
+TEST(ReportResponses, MarkdownModeNoteAndTable) {
+  const std::string virtual_md = to_markdown(failed_report());
+  EXPECT_NE(virtual_md.find("- Drill: night-fire\n- Mode: virtual time\n- Scenario: "), std::string::npos)
+      << virtual_md;
+  EXPECT_EQ(virtual_md.find("- Note:"), std::string::npos);
+
+  const std::string md = to_markdown(live_report());
+  EXPECT_NE(md.find("- Mode: live (over the broker, against the running engine)\n"), std::string::npos) << md;
+  EXPECT_NE(md.find("- Note: stopped by ops \\<early> at 00:40:00\n"), std::string::npos);
+  EXPECT_NE(md.find("- Seed: 42\n"), std::string::npos);  // it still seeds the noise
+  // After the roles, before the timeline.
+  const std::size_t roles = md.find("## Roles");
+  const std::size_t responses = md.find("## Response times");
+  const std::size_t timeline = md.find("## Timeline");
+  ASSERT_NE(responses, std::string::npos);
+  EXPECT_LT(roles, responses);
+  EXPECT_LT(responses, timeline);
+  EXPECT_NE(md.find("| staff | role | incident | offered at | answer | answered after | arrived after |\n"
+                    "|---|---|---|---|---|---|---|\n"),
+            std::string::npos);
+  EXPECT_NE(md.find("| w-a | fire_warden | inc-000001 | 00:01:35 | accepted | 00:00:55 | 00:05:25 |\n"),
+            std::string::npos);
+  EXPECT_NE(md.find("| w-b | fire_warden | inc-000001 | 00:01:35 | declined | 00:01:05 | — |\n"), std::string::npos);
+  EXPECT_NE(md.find("| m-a (not delivered) | medic | inc-000001 | 00:05:00 | no_answer | — | — |\n"),
+            std::string::npos);
+  EXPECT_NE(md.find("| g-b | grid_worker | inc-000002 | 00:33:20 | — | — | — |\n"), std::string::npos);
+  EXPECT_EQ(count(md.substr(responses, timeline - responses), "\n| "), 1 + live_report().responses.size());
+  // Answered after 55 s, 65 s and 55 s: the median is 55 s.
+  EXPECT_NE(md.find("| Median time to answer | 00:00:55 |"), std::string::npos);
+}
+
+TEST(ReportResponses, MarkdownNoAssignment) {
+  const std::string md = to_markdown(passed_report());
+  EXPECT_NE(md.find("## Response times\n\nNo assignment was made.\n"), std::string::npos) << md;
+  EXPECT_NE(md.find("| Median time to answer | no answer |"), std::string::npos);
+}
+
+TEST(ReportResponses, MedianIsTheNearestRank) {
+  DrillReport r = passed_report();
+  r.responses = {response("a-1", "i", "x", "s1", seconds(0), "accepted", seconds(40)),
+                 response("a-2", "i", "x", "s2", seconds(0), "declined", seconds(10)),
+                 response("a-3", "i", "x", "s3", seconds(0), "no_answer"),
+                 response("a-4", "i", "x", "s4", seconds(0), "accepted", seconds(30)),
+                 response("a-5", "i", "x", "s5", seconds(0), "accepted", seconds(20))};
+  // 10, 20, 30, 40: the second.
+  EXPECT_NE(to_markdown(r).find("| Median time to answer | 00:00:20 |"), std::string::npos);
+  r.responses.pop_back();  // 10, 30, 40
+  EXPECT_NE(to_markdown(r).find("| Median time to answer | 00:00:30 |"), std::string::npos);
+}
+
+TEST(ReportResponses, Json) {
+  const json virtual_j = json::parse(to_json(failed_report()));
+  EXPECT_EQ(virtual_j["mode"], "virtual");
+  EXPECT_EQ(virtual_j["note"], "");
+
+  const std::string text = to_json(live_report());
+  EXPECT_EQ(text.rfind("{\n  \"drill\": \"night-fire\",\n  \"mode\": \"live\",\n  \"note\": ", 0), 0u)
+      << text.substr(0, 120);
+  const json j = json::parse(text);
+  EXPECT_EQ(j["note"], "stopped by ops <early> at 00:40:00");
+  EXPECT_EQ(j["measures"]["median_answer_seconds"], 55);
+  EXPECT_EQ(j["measures"]["median_answer"], "00:00:55");
+  const json& responses = j["responses"];
+  ASSERT_EQ(responses.size(), 6u);
+  const json& a = responses[0];
+  EXPECT_EQ(a["assignment"], "a-000001");
+  EXPECT_EQ(a["incident"], "inc-000001");
+  EXPECT_EQ(a["role"], "fire_warden");
+  EXPECT_EQ(a["staff"], "w-a");
+  EXPECT_EQ(a["delivered"], true);
+  EXPECT_EQ(a["offered_seconds"], 95);
+  EXPECT_EQ(a["offered"], "00:01:35");
+  EXPECT_EQ(a["answer"], "accepted");
+  EXPECT_EQ(a["answered_after_seconds"], 55);
+  EXPECT_EQ(a["answered_after"], "00:00:55");
+  EXPECT_EQ(a["arrived_after_seconds"], 325);
+  EXPECT_EQ(a["arrived_after"], "00:05:25");
+  EXPECT_EQ(responses[3]["staff"], "m-a");
+  EXPECT_EQ(responses[3]["delivered"], false);
+  EXPECT_EQ(responses[3]["answer"], "no_answer");
+  EXPECT_TRUE(responses[3]["answered_after_seconds"].is_null());
+  EXPECT_TRUE(responses[3]["answered_after"].is_null());
+  EXPECT_TRUE(responses[3]["arrived_after"].is_null());
+  EXPECT_EQ(responses[5]["answer"], "");
+
+  const json none = json::parse(to_json(passed_report()));
+  EXPECT_TRUE(none["responses"].is_array());
+  EXPECT_TRUE(none["responses"].empty());
+  EXPECT_TRUE(none["measures"]["median_answer_seconds"].is_null());
+  EXPECT_TRUE(none["measures"]["median_answer"].is_null());
+}
+
+TEST(ReportResponses, Html) {
+  EXPECT_NE(to_html(failed_report()).find("<dt>Drill</dt><dd>night-fire</dd>\n<dt>Mode</dt><dd>virtual time</dd>\n"
+                                          "<dt>Scenario</dt>"),
+            std::string::npos);
+  const std::string html = to_html(live_report());
+  EXPECT_NE(html.find("<dt>Mode</dt><dd>live (over the broker, against the running engine)</dd>\n"), std::string::npos);
+  EXPECT_NE(html.find("<dt>Note</dt><dd>stopped by ops &lt;early&gt; at 00:40:00</dd>\n"), std::string::npos);
+  EXPECT_NE(html.find("<dt>Seed</dt><dd>42</dd>"), std::string::npos);
+  EXPECT_NE(html.find("<dt>Median time to answer</dt><dd>00:00:55</dd>"), std::string::npos);
+  // After the roles, before the events, in a table that scrolls inside its wrapper.
+  const std::size_t roles = html.find("<section id=\"roles\">");
+  const std::size_t responses = html.find("<section id=\"responses\">\n<h2>Response times</h2>\n<div class=\"scroll\">\n"
+                                          "<table>\n<thead><tr><th>staff</th><th>role</th><th>incident</th>"
+                                          "<th>offered at</th><th>answer</th><th>answered after</th>"
+                                          "<th>arrived after</th></tr></thead>\n");
+  const std::size_t events = html.find("<section id=\"events\">");
+  ASSERT_NE(responses, std::string::npos) << html;
+  EXPECT_LT(roles, responses);
+  EXPECT_LT(responses, events);
+  const std::string section = html.substr(responses, events - responses);
+  EXPECT_EQ(count(section, "<tr><td>"), live_report().responses.size());
+  EXPECT_NE(section.find("<tr><td>w-a</td><td>fire_warden</td><td>inc-000001</td><td>00:01:35</td><td>accepted</td>"
+                         "<td>00:00:55</td><td>00:05:25</td></tr>\n"),
+            std::string::npos)
+      << section;
+  EXPECT_NE(section.find("<tr><td>m-a (not delivered)</td><td>medic</td><td>inc-000001</td><td>00:05:00</td>"
+                         "<td class=\"red\">no_answer</td><td>—</td><td>—</td></tr>\n"),
+            std::string::npos);
+  EXPECT_NE(section.find("<td>00:33:20</td><td>—</td><td>—</td><td>—</td></tr>\n"), std::string::npos);
+  // Still self-contained, with no text under 14 px.
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  EXPECT_EQ(count(html, "<div class=\"scroll\">"), 4u);
+
+  const std::string none = to_html(passed_report());
+  EXPECT_NE(none.find("<section id=\"responses\">\n<h2>Response times</h2>\n<p>No assignment was made.</p>\n"),
+            std::string::npos);
+  EXPECT_NE(none.find("<dt>Median time to answer</dt><dd>no answer</dd>"), std::string::npos);
 }
 
 // --- Determinism ----------------------------------------------------------------------

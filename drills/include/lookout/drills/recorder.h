@@ -10,6 +10,7 @@
 // Thread-safety: one thread at a time.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -61,8 +62,10 @@ class Recorder {
   void event(Duration at, std::string kind, std::string incident, std::string level, std::string place,
              std::string staff, std::string role, std::string text);
   // Assignment `id` is in `state` now: its answer (when `record` names one) goes into the
-  // events, and the role's holders are counted.
+  // events, the role's holders are counted and its response time is taken.
   void moved(Duration at, const std::string& id, const std::string& state, bool record);
+  // The response time of assignment `id`, which moved to `state` at `at`.
+  void respond(Duration at, const std::string& id, const std::string& state);
   void tally_roles(const Lookups& lookups);
   ExpectationResult check(const Expectation& e, const Lookups& lookups) const;
 
@@ -77,6 +80,7 @@ class Recorder {
     std::string state = "offered";
   };
   std::map<std::string, Assigned> assigned_;  // assignment id -> what it is, its state as last seen
+  std::map<std::string, std::size_t> response_index_;  // assignment id -> its index in report_.responses
   std::map<std::pair<std::string, std::string>, int> holding_;  // (incident, role) -> held now
   std::map<std::pair<std::string, std::string>, int> most_held_;
   std::map<std::pair<std::string, std::string>, std::vector<std::pair<Duration, int>>> filled_times_;
