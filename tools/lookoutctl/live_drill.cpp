@@ -147,7 +147,9 @@ int drill_run_live(const DrillArgs& args, const EngineCall& call) {
   std::set<std::string> sensors;
   for (const auto& s : sensor_list.value("sensors", json::array())) sensors.insert(s.value("id", ""));
   std::map<std::string, PlacePath> homes;
+  std::map<std::string, std::string> kinds;  // for --simulate-staff's behaviour rules by kind
   for (const auto& m : staff_list.value("staff", json::array())) {
+    kinds[m.value("id", "")] = m.value("kind", "");
     auto home = PlacePath::parse(m.value("home", ""));
     if (home.is_ok()) homes.emplace(m.value("id", ""), *home);
   }
@@ -272,8 +274,8 @@ int drill_run_live(const DrillArgs& args, const EngineCall& call) {
       }
       auto offer = recorder.published(at_of(m.received), m.topic, m.payload);
       if (offer && args.simulate_staff && !unreachable_staff.count(offer->staff)) {
-        // The member's kind is not known here: rules by kind do not match (by role and id do).
-        auto a = drills::draw_answer(drills::behaviour_for(scenario, offer->staff, "", offer->role), random);
+        auto a = drills::draw_answer(drills::behaviour_for(scenario, offer->staff, kinds[offer->staff], offer->role),
+                                     random);
         if (a.answers) {
           const auto topic = prefix + "/staff/" + offer->staff + "/responses";
           auto payload = [&](const char* response) {

@@ -1,8 +1,9 @@
 // The drill report, for coordinators after a drill: Markdown (for a chat or a ticket),
 // JSON (for scripts and dashboards) and one self-contained HTML file with an SVG
 // timeline — warning level over time, each alert, each assignment with its accept,
-// arrive and done marks, escalations and unfilled roles in red — and each expectation,
-// passed or failed, with its evidence. The HTML reads on a phone screen too.
+// arrive and done marks, escalations and unfilled roles in red — each expectation,
+// passed or failed, with its evidence, and each assignment's response times (a live
+// drill's are real people's). The HTML reads on a phone screen too.
 //
 // Every rendering is a pure function of the report: the same report gives the same
 // bytes (drills are compared byte for byte across runs).
