@@ -177,6 +177,7 @@ Core::~Core() {
     for (auto& [id, timer] : *timers) clock_.cancel(timer);
   }
   if (retry_timer_) clock_.cancel(*retry_timer_);
+  if (resync_timer_) clock_.cancel(*resync_timer_);
   if (staffing_timer_) clock_.cancel(*staffing_timer_);
 }
 
@@ -587,6 +588,7 @@ void Core::handle_report(const InboundMessage& message) {
       ++stats_.store_errors;
       if (store_healthy_) spdlog::error("store: reading report {} failed: {}", id, stored.status().to_string());
       store_healthy_ = false;
+      schedule_resync();
       // Unknown whether it is a copy: it is taken as new (its receipt waits for the store).
     } else if (stored->has_value()) {
       try {
@@ -1402,12 +1404,49 @@ void Core::commit(Batch& batch, std::string_view what) {
     if (store_healthy_) spdlog::error("store: writing {} failed: {}; alerting anyway", what, s.to_string());
     store_healthy_ = false;
     // Not stored, so not retried after a restart: send now, drop from the outbox once
-    // delivered without touching the store.
-  } else if (!store_healthy_) {
-    spdlog::info("store: writes succeed again");
-    store_healthy_ = true;
+    // delivered without touching the store. The state it changed is written again by
+    // the resync.
+    schedule_resync();
   }
   flush_outbox();
+}
+
+void Core::schedule_resync() {
+  if (resync_timer_) return;
+  resync_timer_ = clock_.schedule_after(options_.store_resync_retry, [this] {
+    resync_timer_.reset();
+    resync();
+  });
+}
+
+void Core::resync() {
+  // Everything the store must hold, as it is in memory now: what the failed writes
+  // changed is in here (their timeline entries are not: the timeline misses them).
+  Batch batch;
+  for (const auto& [id, in] : incidents_) batch.put(Table::kIncidents, id, dump(incident_to_store(in)));
+  for (const auto& [id, a] : assignments_) batch.put(Table::kAssignments, id, dump(detail::assignment_to_store(a)));
+  for (const auto& [id, silence] : silences_) batch.put(Table::kSilences, id, to_json(silence));
+  std::vector<std::string> removed;  // silences removed while writes failed
+  (void)store_.scan(Table::kSilences, "", [&](std::string_view key, std::string_view) {
+    if (!silences_.count(key)) removed.emplace_back(key);
+    return true;
+  });
+  for (const auto& id : removed) batch.del(Table::kSilences, id);
+  batch.put(Table::kMeta, std::string(kMetaIncidentSeq), std::to_string(next_incident_seq_));
+  batch.put(Table::kMeta, std::string(kMetaEventSeq), std::to_string(next_event_seq_));
+  batch.put(Table::kMeta, std::string(kMetaOutboxSeq), std::to_string(next_outbox_seq_));
+  batch.put(Table::kMeta, "assignment_seq", std::to_string(next_assignment_seq_));
+  batch.put(Table::kMeta, "silence_seq", std::to_string(next_silence_seq_));
+  if (auto s = store_.write(batch); !s.is_ok()) {
+    ++stats_.store_errors;
+    spdlog::warn("store: still failing ({}); trying again in {} s", s.to_string(),
+                 std::chrono::duration_cast<std::chrono::seconds>(options_.store_resync_retry).count());
+    store_healthy_ = false;
+    schedule_resync();
+    return;
+  }
+  if (!store_healthy_) spdlog::info("store: writes succeed again; the state in memory is stored again");
+  store_healthy_ = true;
 }
 
 bool Core::commit_or_drop(Batch& batch, std::uint64_t first_seq, std::string_view what) {
@@ -1419,11 +1458,8 @@ bool Core::commit_or_drop(Batch& batch, std::uint64_t first_seq, std::string_vie
     // Queued by this batch only (sequences grow): never sent, never stored.
     outbox_.erase(outbox_.lower_bound(first_seq), outbox_.end());
     stats_.outbox_pending = outbox_.size();
+    schedule_resync();
     return false;
-  }
-  if (!store_healthy_) {
-    spdlog::info("store: writes succeed again");
-    store_healthy_ = true;
   }
   flush_outbox();
   return true;
@@ -1472,6 +1508,7 @@ void Core::on_delivered(std::uint64_t seq, Status status) {
     // receivers drop duplicates by CAP identifier).
     ++stats_.store_errors;
     store_healthy_ = false;
+    schedule_resync();
   }
 }
 

@@ -645,7 +645,13 @@ TEST_F(CoreReportTest, StoreWriteFailureSendsNoReceiptAndTheResendIsStoredWithou
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0]["status"], "accepted");
   EXPECT_EQ(r[0]["incident"], "inc-000001");
+  // Healthy again once the state the failed writes held is stored again (the resync):
+  // the incident the failed write had opened is in the store after it.
+  EXPECT_FALSE(core->store_healthy());
+  EXPECT_EQ(store_.size(Table::kIncidents), 0u);
+  clock_.advance(std::chrono::seconds(5));
   EXPECT_TRUE(core->store_healthy());
+  EXPECT_EQ(store_.size(Table::kIncidents), 1u);
   EXPECT_EQ(store_.size(Table::kReports), 1u);
   EXPECT_EQ(stored_report("r-1")["incident"], "inc-000001");
   EXPECT_EQ(core->stats().plan_evaluations, evaluations);

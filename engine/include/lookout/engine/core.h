@@ -58,6 +58,9 @@ struct CoreOptions {
   Duration value_max_age = std::chrono::minutes(10);  // older values count as unknown
   std::size_t max_window_samples = 4096;              // per window, per plan and place
   Duration outbox_retry = std::chrono::seconds(2);    // after a failed publish
+  // After a failed store write: how often the whole state held in memory (incidents,
+  // assignments, silences, counters) is written again, until a write succeeds.
+  Duration store_resync_retry = std::chrono::seconds(5);
   // An open incident's level goes down (an Update at the lower level) only when its
   // own level's condition no longer holds and the level has not changed for this long:
   // a value hovering at a threshold does not send an Update every reading.
@@ -477,6 +480,10 @@ class Core {
   void commit(Batch& batch, std::string_view what);
   void flush_outbox();
   void on_delivered(std::uint64_t seq, Status status);
+  // A write failed: what it held is in memory only. Arms a timer that writes every
+  // incident, assignment and silence and the counters again (resync()), until it works.
+  void schedule_resync();
+  void resync();
   void rebuild_index();
   Status load_plans();
 
@@ -521,6 +528,7 @@ class Core {
   std::uint64_t next_assignment_seq_ = 1;
   std::uint64_t next_silence_seq_ = 1;
   std::optional<Clock::TimerId> retry_timer_;
+  std::optional<Clock::TimerId> resync_timer_;
   bool connected_ = false;
   bool store_healthy_ = true;
   CoreStats stats_;
