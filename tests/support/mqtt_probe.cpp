@@ -6,7 +6,8 @@
 
 namespace lookout::testing {
 
-MqttProbe::MqttProbe(const std::string& uri, const std::vector<std::string>& subscriptions, int mqtt_version) {
+MqttProbe::MqttProbe(const std::string& uri, const std::vector<std::string>& subscriptions, int mqtt_version,
+                     const std::string& username, const std::string& password) {
   static int counter = 0;
   int version = mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
   mqtt::create_options create(version);
@@ -23,6 +24,10 @@ MqttProbe::MqttProbe(const std::string& uri, const std::vector<std::string>& sub
     opts.clean_start(true);
   } else {
     opts.clean_session(true);
+  }
+  if (!username.empty()) {
+    opts.user_name(username);
+    opts.password(password);
   }
   client_->connect(opts.finalize())->wait();
   for (const auto& s : subscriptions) client_->subscribe(s, 1)->wait();

@@ -22,8 +22,10 @@ struct ReceivedMessage {
 
 class MqttProbe {
  public:
-  // Connects (MQTT 3.1.1, or 5 with mqtt_version 5) and subscribes at QoS 1.
-  MqttProbe(const std::string& uri, const std::vector<std::string>& subscriptions, int mqtt_version = 4);
+  // Connects (MQTT 3.1.1, or 5 with mqtt_version 5) and subscribes at QoS 1; with a
+  // user name, as that broker user. Throws (mqtt::exception) when the broker refuses.
+  MqttProbe(const std::string& uri, const std::vector<std::string>& subscriptions, int mqtt_version = 4,
+            const std::string& username = "", const std::string& password = "");
   ~MqttProbe();
   void publish(const std::string& topic, const std::string& payload, int qos = 1, bool retained = false);
   // The first message received (since construction) whose topic starts with

@@ -105,8 +105,10 @@ RunResult run(const std::vector<std::string>& argv, std::chrono::seconds timeout
   return r;
 }
 
-Child::Child(const std::vector<std::string>& argv, const std::string& log_file) : log_file_(log_file) {
-  pid_ = spawn(argv, log_file, log_file, {});
+Child::Child(const std::vector<std::string>& argv, const std::string& log_file,
+             const std::vector<std::string>& extra_env)
+    : log_file_(log_file) {
+  pid_ = spawn(argv, log_file, log_file, extra_env);
 }
 
 Child::~Child() {

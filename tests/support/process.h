@@ -25,7 +25,9 @@ RunResult run(const std::vector<std::string>& argv, std::chrono::seconds timeout
 class Child {
  public:
   Child() = default;
-  Child(const std::vector<std::string>& argv, const std::string& log_file);
+  // `extra_env` as for run().
+  Child(const std::vector<std::string>& argv, const std::string& log_file,
+        const std::vector<std::string>& extra_env = {});
   ~Child();
   Child(Child&& other) noexcept;
   Child& operator=(Child&& other) noexcept;

@@ -7,12 +7,14 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "http_client.h"
+#include "acl.h"
 #include "drill_command.h"
 #include "plan_diff.h"
 #include "lookout/plans/plan.h"
@@ -518,6 +520,85 @@ void print_staff(const json& reply) {
   }
 }
 
+// The ids of a registry listing ({"sensors": [{"id": ...}, ...]}).
+std::vector<std::string> ids_of(const json& reply, const char* key) {
+  std::vector<std::string> ids;
+  if (!reply.contains(key) || !reply[key].is_array()) return ids;
+  for (const auto& item : reply[key]) {
+    if (item.is_object() && item.contains("id") && item["id"].is_string()) ids.push_back(item["id"].get<std::string>());
+  }
+  return ids;
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// acl generate: the registries over the admin API, a Mosquitto acl_file out
+// (docs/security.md). Written to a temporary file and renamed, so that a broker
+// reloading meanwhile never reads half a file.
+int acl_generate(Globals& g, const std::string& out, ctl::AclOptions options) {
+  json status, sensors, staff;
+  int rc = call(g, "GET", "/v1/status", "", status);
+  if (rc == kOk) rc = call(g, "GET", "/v1/sensors", "", sensors);
+  if (rc == kOk) rc = call(g, "GET", "/v1/staff", "", staff);
+  if (rc != kOk) return rc;
+  if (!status.contains("topic_prefix") || !status["topic_prefix"].is_string()) {
+    std::cerr << "lookoutctl: the engine did not say its topic prefix (GET /v1/status has no topic_prefix)\n";
+    return kFailed;
+  }
+  const std::string prefix = status["topic_prefix"].get<std::string>();
+  const auto sensor_ids = ids_of(sensors, "sensors");
+  const auto staff_ids = ids_of(staff, "staff");
+  options.engine = g.engine;
+  options.generated_at = utc_now();
+  auto acl = ctl::generate_acl(prefix, sensor_ids, staff_ids, options);
+  if (!acl.is_ok()) {
+    std::cerr << "lookoutctl: cannot generate the ACL: " << acl.status().message() << "\n";
+    return kFailed;
+  }
+  if (!out.empty()) {
+    const std::string tmp = out + ".tmp";
+    {
+      std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+      file << *acl;
+      file.close();
+      if (!file) {
+        std::cerr << "lookoutctl: cannot write " << tmp << "\n";
+        return kFailed;
+      }
+    }
+    std::error_code ec;
+    fs::rename(tmp, out, ec);
+    if (ec) {
+      std::cerr << "lookoutctl: cannot write " << out << ": " << ec.message() << "\n";
+      fs::remove(tmp, ec);
+      return kFailed;
+    }
+  }
+  if (g.json_output) {
+    json j = {{"topic_prefix", prefix}, {"sensors", sensor_ids.size()}, {"staff", staff_ids.size()},
+              {"engine_user", options.engine_user}};
+    if (out.empty()) {
+      j["acl"] = *acl;
+    } else {
+      j["file"] = out;
+    }
+    std::cout << j.dump(2) << "\n";
+  } else if (out.empty()) {
+    std::cout << *acl;
+  } else {
+    std::cout << "wrote " << out << ": " << sensor_ids.size() << " sensor(s), " << staff_ids.size()
+              << " staff member(s), topic prefix " << prefix << "; reload Mosquitto to apply it\n";
+  }
+  return kOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -773,6 +854,35 @@ int main(int argc, char** argv) {
   sremove->add_option("--by", remove_by, "who (up to 128 characters); default: $LOOKOUT_USER, else $USER");
   sremove->footer("Refused (exit 1) when there is no such silence.");
   sremove->callback([&] { rc = remove_silence(g, remove_id, remove_by); });
+
+  auto* acl = app.add_subcommand("acl", "broker access control: a Mosquitto ACL from the registries");
+  acl->require_subcommand(1);
+  std::string acl_out;
+  ctl::AclOptions acl_options;
+  auto* acl_generate_cmd = acl->add_subcommand(
+      "generate", "print (or --out FILE) a Mosquitto acl_file: each sensor publishes only its own topics, each staff "
+                  "member reads only their own assignments and notices and answers only as themselves");
+  acl_generate_cmd->add_option("--out", acl_out, "write it to FILE (replaced whole) instead of printing it")
+      ->type_name("FILE");
+  acl_generate_cmd->add_option("--engine-user", acl_options.engine_user, "the engine's broker user (its mqtt_username)")
+      ->type_name("NAME")
+      ->capture_default_str();
+  acl_generate_cmd->add_option("--drill-user", acl_options.drill_user,
+                               "the broker user of `drill run --live` (the drill namespace); \"\": none")
+      ->type_name("NAME")
+      ->capture_default_str();
+  acl_generate_cmd->add_option("--alert-gateway-user", acl_options.alert_gateway_users,
+                               "a user that reads the alerts (SMS, loudspeakers, panels); repeatable")
+      ->type_name("NAME");
+  acl_generate_cmd->add_option("--reporter-user", acl_options.reporter_users,
+                               "a user that sends reports and reads receipts (hotline, resident app); repeatable")
+      ->type_name("NAME");
+  acl_generate_cmd->footer(
+      "Broker user names are the sensor ids and staff ids of the engine's registries, plus the users above.\n"
+      "Use the file as acl_file, with a password_file (mosquitto_passwd) and allow_anonymous false, and\n"
+      "generate it again whenever the registries change (docs/security.md). Refused (exit 1) when an id\n"
+      "cannot be a broker user name (whitespace, '+', '#', '/', ':') or is two kinds of user.");
+  acl_generate_cmd->callback([&] { rc = acl_generate(g, acl_out, acl_options); });
 
   app.add_subcommand("status", "engine health and counters")->callback([&] {
     rc = simple_get(g, "/v1/status", [](const json& s) {
