@@ -401,6 +401,7 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
     auto s = core.stats();
     auto h = health();
     h.body["counters"] = {{"messages", s.messages},           {"readings", s.readings},
+                          {"readings_duplicate", s.readings_duplicate},
                           {"dead_letters", s.dead_letters},   {"alerts_sent", s.alerts_sent},
                           {"incidents_opened", s.incidents_opened}, {"store_errors", s.store_errors},
                           {"outbox_pending", s.outbox_pending}, {"unit_mismatches", s.unit_mismatches},

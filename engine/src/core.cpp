@@ -528,6 +528,22 @@ void Core::handle_readings(std::string_view sensor_id, const InboundMessage& mes
     } else {
       continue;  // a sum or data value alone: nothing a threshold reads
     }
+    if (!reading.text) {
+      // The same record again (QoS 1 redelivers what the engine took but had not
+      // acknowledged when it stopped; gateways resend): once is enough.
+      record_key_.assign(sensor->id).push_back('\x1f');
+      record_key_.append(reading.quantity);
+      auto last = last_record_.find(std::string_view(record_key_));
+      if (last != last_record_.end() && last->second.first == reading.time && last->second.second == reading.value) {
+        ++stats_.readings_duplicate;
+        continue;
+      }
+      if (last == last_record_.end()) {
+        last_record_.emplace(record_key_, std::pair{reading.time, reading.value});
+      } else {
+        last->second = {reading.time, reading.value};
+      }
+    }
     ++stats_.readings;
     if (!reading.text) evaluate(reading);
   }

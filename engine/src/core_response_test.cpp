@@ -97,7 +97,9 @@ class CoreResponseTest : public ::testing::Test {
   void setup(const std::string& plan_text, const char* roster = kRoster) {
     Diagnostics d;
     ASSERT_TRUE(core_->import_sensors(kSensors, "sensors.yaml", d).is_ok()) << to_string(d);
-    if (roster != nullptr) ASSERT_TRUE(core_->import_staff(roster, "staff.yaml", d).is_ok()) << to_string(d);
+    if (roster != nullptr) {
+      ASSERT_TRUE(core_->import_staff(roster, "staff.yaml", d).is_ok()) << to_string(d);
+    }
     auto r = core_->apply_plan(plan_text, "fire.yaml", d);
     ASSERT_TRUE(r.is_ok()) << r.status().to_string() << to_string(d);
   }

@@ -249,6 +249,33 @@ levels:
   EXPECT_EQ(alerts().size(), 1u);
 }
 
+TEST_F(CoreTest, TheSameRecordTwiceCountsOnce) {
+  auto core = make_core();
+  Diagnostics d;
+  ASSERT_TRUE(core->import_sensors(kSensors, "sensors.yaml", d).is_ok());
+  ASSERT_TRUE(core->apply_plan(R"(id: busy
+title: Many readings
+places: ["xc/**"]
+levels:
+  IV:
+    when: count(temperature, 1m) >= 3
+    alert:
+      event: Busy
+      headline: "Busy sensor in {place}"
+)", "busy.yaml", d).is_ok()) << to_string(d);
+  // A QoS 1 redelivery: the same records (sensor, quantity, time, value) again.
+  const std::string pack = R"([{"bn":"x","bt":1795266000,"n":"temperature","u":"Cel","v":40}])";
+  for (int i = 0; i < 3; ++i) reading(*core, "tmp-1", pack);
+  EXPECT_TRUE(alerts().empty());
+  EXPECT_EQ(core->stats().readings, 1u);
+  EXPECT_EQ(core->stats().readings_duplicate, 2u);
+  // Another time or another value is another record.
+  reading(*core, "tmp-1", R"([{"bt":1795266001,"n":"temperature","u":"Cel","v":40}])");
+  reading(*core, "tmp-1", R"([{"bt":1795266001,"n":"temperature","u":"Cel","v":41}])");
+  EXPECT_EQ(core->stats().readings, 3u);
+  EXPECT_EQ(alerts().size(), 1u);
+}
+
 TEST_F(CoreTest, NewPlanVersionStartsItsConditionsAfresh) {
   auto core = make_core();
   setup(*core);

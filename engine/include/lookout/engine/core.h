@@ -174,6 +174,7 @@ struct Assignment {
 struct CoreStats {
   std::uint64_t messages = 0;          // inbound messages handled
   std::uint64_t readings = 0;          // SenML records accepted
+  std::uint64_t readings_duplicate = 0;  // records seen before (same sensor, quantity, time, value): not evaluated again
   std::uint64_t dead_letters = 0;
   std::uint64_t alerts_sent = 0;       // CAP alerts queued (Alert + Update)
   std::uint64_t incidents_opened = 0;
@@ -503,6 +504,11 @@ class Core {
   StringMap<QuantityIndex> index_;
   std::vector<LivePlan*> matched_;     // evaluate()'s scratch: the plans one reading selects
   sensors::Reading reading_scratch_;   // handle_readings()'s scratch: keeps its capacity
+  // The last record taken from each (sensor, quantity): "<sensor>\x1f<quantity>" -> (time,
+  // value). A QoS 1 redelivery (or a gateway's resend) of the same record is not counted
+  // twice by a window. Bounded by the registry: one entry per sensor and quantity.
+  StringMap<std::pair<Time, double>> last_record_;
+  std::string record_key_;             // handle_readings()'s scratch key
   sensors::PlaceRegistry places_;
   sensors::SensorRegistry sensors_;
   sensors::StaffRegistry staff_;
