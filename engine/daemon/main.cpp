@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +27,7 @@
 #include "lookout/engine/config.h"
 #include "lookout/engine/core.h"
 #include "lookout/engine/embedded_broker.h"
+#include "lookout/engine/inbound_gate.h"
 #include "lookout/engine/live_drills.h"
 #include "lookout/engine/paho_transport.h"
 #include "lookout/engine/rocks_store.h"
@@ -202,6 +204,13 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // What waits for the strand is bounded (inbound_gate.h): a flood beyond the limits is
+  // shed and counted, never an unbounded queue.
+  InboundGateOptions gate_options;
+  gate_options.max_payload_bytes = copts.max_payload_bytes;
+  gate_options.keep_bytes = copts.dead_letter_payload_bytes;
+  InboundGate gate(gate_options);
+
   // Live drills: their own cores, in the drill namespace; never the live core's inputs.
   LiveDrills drills(core, clock, transport, post);
 
@@ -211,6 +220,7 @@ int main(int argc, char** argv) {
   admin_options.port = static_cast<unsigned short>(config.admin_port);
   admin_options.token = token;
   admin_options.broker_uri = broker_uri;
+  admin_options.inbound_gate = &gate;
   AdminServer admin(strand, core, admin_options, &drills);
   if (auto s = admin.start(); !s.is_ok()) {
     spdlog::critical("{}", s.to_string());
@@ -232,13 +242,23 @@ int main(int argc, char** argv) {
   for (auto& topic : drills.subscriptions()) subscriptions.push_back(std::move(topic));
   auto s = transport.start(
       subscriptions,
-      [&core, &drills, strand](InboundMessage m) {
-        boost::asio::post(strand, [&core, &drills, m = std::move(m)] {
+      [&core, &drills, &gate, strand](InboundMessage m) {
+        const auto bytes = gate.admit(m);
+        if (bytes == 0) {  // shed: the queue is full (counted; /v1/status shows it)
+          static std::atomic<std::int64_t> last_log{0};
+          const auto now = std::chrono::steady_clock::now().time_since_epoch() / std::chrono::seconds(1);
+          if (last_log.exchange(now) != now) {
+            spdlog::warn("overloaded: the inbound queue is full; {} messages shed so far", gate.shed());
+          }
+          return;
+        }
+        boost::asio::post(strand, [&core, &drills, &gate, bytes, m = std::move(m)] {
           if (drills.owns(m.topic)) {
             drills.on_message(m);
           } else {
             core.on_message(m);
           }
+          gate.release(bytes);
         });
       },
       [&core, &drills, strand](bool connected, std::string) {

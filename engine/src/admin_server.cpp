@@ -423,6 +423,8 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
     for (const auto* in : core.incidents()) open += in->state != "closed";
     h.body["open_incidents"] = open;
     h.body["drills_running"] = drills ? drills->running() : 0;
+    h.body["counters"]["inbound_queued"] = options.inbound_gate ? options.inbound_gate->queued() : 0;
+    h.body["counters"]["inbound_shed"] = options.inbound_gate ? options.inbound_gate->shed() : 0;
     h.body["topic_prefix"] = core.options().topic_prefix;
     h.body["broker_uri"] = options.broker_uri;
     return h;

@@ -451,8 +451,8 @@ void Core::on_message(const InboundMessage& message) {
     dead_letter(message, "topic is outside the engine's prefix " + options_.topic_prefix);
     return;
   }
-  if (message.payload.size() > options_.max_payload_bytes) {
-    dead_letter(message, "payload of " + std::to_string(message.payload.size()) + " bytes exceeds the limit of " +
+  if (const auto size = std::max(message.payload.size(), message.original_size); size > options_.max_payload_bytes) {
+    dead_letter(message, "payload of " + std::to_string(size) + " bytes exceeds the limit of " +
                              std::to_string(options_.max_payload_bytes));
     return;
   }
@@ -722,7 +722,7 @@ bool Core::store_report(const std::string& id, const std::string& record, const 
 void Core::dead_letter(const InboundMessage& message, std::string_view reason) {
   ++stats_.dead_letters;
   auto record = dead_letter_record(message.topic, message.payload, reason, options_.dead_letter_payload_bytes,
-                                   format_cap_time(clock_.now(), zone_));
+                                   format_cap_time(clock_.now(), zone_), message.original_size);
   transport_.publish(OutboundMessage{topic("deadletter"), std::move(record), 1, false}, nullptr);
   // Rate-limited: one line per second at most, with a count of what was not logged.
   auto now = clock_.now();

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -37,12 +38,14 @@ inline Time from_ms(std::int64_t ms) {
 
 // The dead-letter record of a rejected input (contract: original topic, payload
 // truncated to `keep` bytes, reason), at `time` (CAP format).
+// `original_size`: the payload's size as received when it was cut before (0: whole).
 inline std::string dead_letter_record(const std::string& topic, const std::string& payload, std::string_view reason,
-                                      std::size_t keep, const std::string& time) {
-  bool truncated = payload.size() > keep;
+                                      std::size_t keep, const std::string& time, std::size_t original_size = 0) {
+  const std::size_t size = std::max(payload.size(), original_size);
+  const bool truncated = size > keep;
   return dump({{"topic", topic},
-               {"payload", truncated ? payload.substr(0, keep) : payload},
-               {"payload_bytes", payload.size()},
+               {"payload", payload.size() > keep ? payload.substr(0, keep) : payload},
+               {"payload_bytes", size},
                {"truncated", truncated},
                {"reason", reason},
                {"time", time}});

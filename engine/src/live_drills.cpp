@@ -165,7 +165,7 @@ void LiveDrills::drill_dead_letter(std::string_view drill_id, const InboundMessa
                                                            : root_ + "/deadletter";
   transport_.publish({topic,
                       detail::dead_letter_record(message.topic, message.payload, reason, o.dead_letter_payload_bytes,
-                                                 format_cap_time(clock_.now(), o.zone)),
+                                                 format_cap_time(clock_.now(), o.zone), message.original_size),
                       1, false},
                      nullptr);
   spdlog::warn("drill dead letter: {} on {}", reason, message.topic);

@@ -15,6 +15,7 @@
 #include "lookout/base/status.h"
 #include "lookout/engine/asio_clock.h"
 #include "lookout/engine/core.h"
+#include "lookout/engine/inbound_gate.h"
 #include "lookout/engine/live_drills.h"
 
 namespace lookout::engine {
@@ -25,6 +26,7 @@ struct AdminServerOptions {
   std::string token;           // required bearer token (never logged)
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::string broker_uri;      // reported by /v1/status (lookoutctl drill run --live connects there)
+  const InboundGate* inbound_gate = nullptr;  // reported by /v1/status (inbound_queued, inbound_shed)
 };
 
 class AdminServer {

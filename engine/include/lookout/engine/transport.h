@@ -19,6 +19,9 @@ struct InboundMessage {
   int qos = 0;
   bool retained = false;
   bool duplicate = false;
+  // Set when the payload was cut before it was queued (InboundGate): its size as
+  // received. 0: `payload` is whole.
+  std::size_t original_size = 0;
 };
 
 struct OutboundMessage {
