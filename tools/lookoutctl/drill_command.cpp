@@ -32,14 +32,19 @@ bool write_report_files(const std::string& base, const std::string& markdown, co
   return write_file(base + ".md", markdown) && write_file(base + ".json", json) && write_file(base + ".html", html);
 }
 
-int drill_run(const DrillArgs& args) {
-  auto loaded = drills::load_scenario_file(args.scenario);
+std::optional<drills::Scenario> load_scenario_or_say_why(const std::string& path) {
+  auto loaded = drills::load_scenario_file(path);
   if (!loaded.scenario) {
     for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
     std::cerr << "lookoutctl: the scenario has " << loaded.diagnostics.size() << " error(s); nothing was run\n";
-    return 2;
   }
-  const auto& scenario = *loaded.scenario;
+  return std::move(loaded.scenario);
+}
+
+int drill_run(const DrillArgs& args) {
+  auto loaded = load_scenario_or_say_why(args.scenario);
+  if (!loaded) return 2;
+  const auto& scenario = *loaded;
   const std::uint64_t first_seed = args.seed.value_or(scenario.seed);
   std::vector<drills::DrillReport> reports;
   for (int i = 0; i < std::max(1, args.runs); ++i) {

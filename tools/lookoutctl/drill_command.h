@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lookout/drills/scenario.h"
+
 namespace lookout::ctl {
 
 struct DrillArgs {
@@ -39,6 +41,9 @@ int drill_run(const DrillArgs& args);
 
 // drill run --live. Exit status as drill_run, and 3 when no engine is reachable.
 int drill_run_live(const DrillArgs& args, const EngineCall& call);
+
+// Loads the scenario file; on any error prints every diagnostic and returns nullopt.
+std::optional<drills::Scenario> load_scenario_or_say_why(const std::string& path);
 
 // Writes the report as <base>.md, .json and .html; false (said on stderr) on failure.
 bool write_report_files(const std::string& base, const std::string& markdown, const std::string& json,

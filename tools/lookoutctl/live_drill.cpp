@@ -114,13 +114,6 @@ std::string default_id(const std::string& scenario_id) {
   return id;
 }
 
-std::string offset_text(Duration d) {
-  auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
-  return buf;
-}
 
 }  // namespace
 
@@ -129,13 +122,9 @@ int drill_run_live(const DrillArgs& args, const EngineCall& call) {
     std::cerr << "lookoutctl: --runs repeats a drill in virtual time; a live drill runs once\n";
     return 2;
   }
-  auto loaded = drills::load_scenario_file(args.scenario);
-  if (!loaded.scenario) {
-    for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
-    std::cerr << "lookoutctl: the scenario has " << loaded.diagnostics.size() << " error(s); nothing was run\n";
-    return 2;
-  }
-  const auto& scenario = *loaded.scenario;
+  auto loaded = load_scenario_or_say_why(args.scenario);
+  if (!loaded) return 2;
+  const auto& scenario = *loaded;
   const std::uint64_t seed = args.seed.value_or(scenario.seed);
   const std::string id = args.id.empty() ? default_id(scenario.id) : args.id;
 
@@ -228,7 +217,7 @@ int drill_run_live(const DrillArgs& args, const EngineCall& call) {
   }
   const auto start_wall = std::chrono::system_clock::now();
   const auto start_steady = std::chrono::steady_clock::now();
-  std::cerr << "drill " << id << " started: " << scenario.title << ", " << offset_text(scenario.duration)
+  std::cerr << "drill " << id << " started: " << scenario.title << ", " << drills::format_offset(scenario.duration)
             << " on " << prefix << "/ (plans: " << started.value("plans", json::array()).dump() << ")\n"
             << "Ctrl-C ends it early (what is open is cancelled and everyone released).\n";
 
@@ -264,7 +253,7 @@ int drill_run_live(const DrillArgs& args, const EngineCall& call) {
   auto take = [&](std::deque<Message> messages) {
     for (auto& m : messages) {
       if (m.topic == topic_prefix + "/engine/status") {
-        if (m.payload == "offline" && note.empty()) note = "the engine went offline at " + offset_text(at_of(m.received));
+        if (m.payload == "offline" && note.empty()) note = "the engine went offline at " + drills::format_offset(at_of(m.received));
         continue;
       }
       if (m.topic == prefix + "/status") {
@@ -290,7 +279,7 @@ int drill_run_live(const DrillArgs& args, const EngineCall& call) {
     const auto& events = recorder.report().events;
     for (; printed < events.size(); ++printed) {
       const auto& e = events[printed];
-      std::cerr << "  " << offset_text(e.at) << "  " << e.kind << (e.incident.empty() ? "" : " " + e.incident)
+      std::cerr << "  " << drills::format_offset(e.at) << "  " << e.kind << (e.incident.empty() ? "" : " " + e.incident)
                 << (e.level.empty() ? "" : " " + e.level) << (e.staff.empty() ? "" : " " + e.staff)
                 << (e.role.empty() ? "" : " (" + e.role + ")") << (e.text.empty() ? "" : ": " + e.text) << "\n";
     }
@@ -301,7 +290,7 @@ int drill_run_live(const DrillArgs& args, const EngineCall& call) {
   const auto end_at = start_steady + scenario.duration;
   while (true) {
     if (g_signal != 0 && note.empty()) {
-      note = "stopped early at " + offset_text(at_of(std::chrono::steady_clock::now())) + " (interrupted)";
+      note = "stopped early at " + drills::format_offset(at_of(std::chrono::steady_clock::now())) + " (interrupted)";
     }
     if (!note.empty() || ended) break;
     auto now = std::chrono::steady_clock::now();
