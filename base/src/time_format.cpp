@@ -35,8 +35,44 @@ std::string format_cap_time(Time t, const date::time_zone* zone) {
   return out + buf;
 }
 
+namespace {
+
+// date.h 3.0.1 has undefined behaviour on two malformed times (found by fuzz/): %T
+// converts the seconds even when reading the time of day failed (an uninitialised long
+// double), and %Ez negates the offset when reading its hours after a '-' failed
+// (minutes::min()). So the text after the first 'T' (the one %F stops at) is checked
+// first: every '-' is followed by a digit, and the time of day starts as %T reads it:
+// 1-2 digits, ':', 1-2 digits, ':', a digit or '.'. Where this fails, the parse would
+// fail too.
+bool parse_is_safe(std::string_view s) {
+  const auto t = s.find('T');
+  if (t == std::string_view::npos) return true;  // the parse fails before %T
+  s.remove_prefix(t + 1);
+  for (auto minus = s.find('-'); minus != std::string_view::npos; minus = s.find('-', minus + 1)) {
+    if (minus + 1 == s.size() || s[minus + 1] < '0' || s[minus + 1] > '9') return false;
+  }
+  auto digits = [&s] {
+    std::size_t n = 0;
+    while (n < 2 && n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
+    s.remove_prefix(n);
+    return n > 0;
+  };
+  auto colon = [&s] {
+    if (s.empty() || s.front() != ':') return false;
+    s.remove_prefix(1);
+    return true;
+  };
+  return digits() && colon() && digits() && colon() && !s.empty() &&
+         ((s.front() >= '0' && s.front() <= '9') || s.front() == '.');
+}
+
+}  // namespace
+
 StatusOr<Time> parse_iso8601(std::string_view text) {
   std::string s(text);
+  if (!parse_is_safe(s)) {
+    return Status::invalid_argument("\"" + s + "\" is not a time; expected ISO 8601 with an offset, e.g. 2026-11-21T21:04:05+08:00");
+  }
   std::istringstream in(s);
   date::sys_time<std::chrono::microseconds> tp;
   std::string fmt;
@@ -51,6 +87,13 @@ StatusOr<Time> parse_iso8601(std::string_view text) {
   }
   if (in.fail() || (in.peek() != std::char_traits<char>::eof())) {
     return Status::invalid_argument("\"" + s + "\" is not a time; expected ISO 8601 with an offset, e.g. 2026-11-21T21:04:05+08:00");
+  }
+  // Time counts nanoseconds in 64 bits (years 1678 to 2261): converting a time outside
+  // that would overflow (undefined behaviour; found by fuzz/).
+  constexpr auto kLatest = std::chrono::duration_cast<std::chrono::microseconds>(Duration::max());
+  constexpr auto kEarliest = std::chrono::duration_cast<std::chrono::microseconds>(Duration::min());
+  if (tp.time_since_epoch() > kLatest || tp.time_since_epoch() < kEarliest) {
+    return Status::invalid_argument("\"" + s + "\" is out of range; expected a time between the years 1678 and 2261");
   }
   return Time(std::chrono::duration_cast<Duration>(tp.time_since_epoch()));
 }

@@ -66,7 +66,11 @@ struct RawRecord {
 
 // Reads the fields of the record `index` (1-based) into `out`, checking types.
 Status read_fields(const json& record, std::size_t index, const SenmlLimits& limits, RawRecord& out) {
-  for (const auto& [key, value] : record.items()) {
+  for (const auto& item : record.items()) {
+    // Named references, not a structured binding: the lambdas below use them, and
+    // clang before 16 cannot capture structured bindings.
+    const std::string& key = item.key();
+    const json& value = item.value();
     auto string_field = [&](std::optional<std::string>& slot) -> Status {
       if (!value.is_string()) return wrong_type(index, key, "a string", value);
       const auto& s = value.get_ref<const std::string&>();
