@@ -245,11 +245,9 @@ int main(int argc, char** argv) {
       [&core, &drills, &gate, strand](InboundMessage m) {
         const auto bytes = gate.admit(m);
         if (bytes == 0) {  // shed: the queue is full (counted; /v1/status shows it)
-          static std::atomic<std::int64_t> last_log{0};
-          const auto now = std::chrono::steady_clock::now().time_since_epoch() / std::chrono::seconds(1);
-          if (last_log.exchange(now) != now) {
-            spdlog::warn("overloaded: the inbound queue is full; {} messages shed so far", gate.shed());
-          }
+          // Logged at the 1st, 2nd, 4th, 8th... shed message: a flood gives a few lines.
+          const auto shed = gate.shed();
+          if ((shed & (shed - 1)) == 0) spdlog::warn("overloaded: the inbound queue is full; {} messages shed so far", shed);
           return;
         }
         boost::asio::post(strand, [&core, &drills, &gate, bytes, m = std::move(m)] {
