@@ -6,6 +6,8 @@
 #include <boost/beast/http.hpp>
 #include <date/tz.h>
 #include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -30,6 +32,19 @@ struct Reply {
 };
 
 Reply error_reply(http::status status, const std::string& message) { return {status, {{"error", message}}}; }
+
+// True when the request's Authorization header carries the token. Compares SHA-256
+// digests with OpenSSL's constant-time CRYPTO_memcmp, so neither the time taken nor an
+// early mismatch tells a caller how much of a guess was right, or how long the token is.
+bool authorized(std::string_view header, const std::string& token) {
+  if (token.empty()) return false;
+  const std::string expected = "Bearer " + token;
+  unsigned char given_digest[SHA256_DIGEST_LENGTH];
+  unsigned char expected_digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(header.data()), header.size(), given_digest);
+  SHA256(reinterpret_cast<const unsigned char*>(expected.data()), expected.size(), expected_digest);
+  return CRYPTO_memcmp(given_digest, expected_digest, SHA256_DIGEST_LENGTH) == 0;
+}
 
 Reply status_reply(const Status& s) {
   http::status code = http::status::internal_server_error;
@@ -294,7 +309,7 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
     auto method = req.method();
     if (path == "/health" && method == http::verb::get) return health();
     auto auth = req[http::field::authorization];
-    if (options.token.empty() || std::string_view(auth.data(), auth.size()) != "Bearer " + options.token) {
+    if (!authorized(std::string_view(auth.data(), auth.size()), options.token)) {
       return error_reply(http::status::unauthorized, "missing or wrong admin token (Authorization: Bearer <token>)");
     }
     const std::string plans_prefix = "/v1/plans/";

@@ -560,6 +560,18 @@ TEST_F(EngineEndToEnd, AdminApiRequiresTheToken) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("token"), std::string::npos) << r.err;
   EXPECT_EQ(ctl({"status"}).exit_code, 0);
+  // Near misses are refused too: the token cut short, the token with more after it, and
+  // the token with its last character changed.
+  auto admin = json::parse(read_text(data_dir_ + "/admin.json"));
+  const auto token = admin.at("token").get<std::string>();
+  ASSERT_GE(token.size(), 2u);
+  std::string changed = token;
+  changed.back() = changed.back() == 'a' ? 'b' : 'a';
+  for (const auto& guess : {token.substr(0, token.size() - 1), token + "x", changed}) {
+    auto g = run({LOOKOUTCTL_BIN, "--engine", admin.at("url").get<std::string>(), "--token", guess, "status"});
+    EXPECT_EQ(g.exit_code, 1) << guess;
+    EXPECT_NE(g.err.find("token"), std::string::npos) << g.err;
+  }
 }
 
 TEST(PlanValidate, WorksWithoutAnEngineAndReportsFileLineColumn) {
