@@ -56,10 +56,11 @@ class DrillTransport final : public engine::Transport {
 
 class Runner {
  public:
-  Runner(const Scenario& scenario, std::uint64_t seed)
-      : scenario_(scenario), random_(seed), clock_(scenario.start),
+  Runner(const Scenario& scenario, const DrillOptions& options)
+      : scenario_(scenario), tap_(options.tap), random_(options.seed.value_or(scenario.seed)), clock_(scenario.start),
         transport_([this](const engine::OutboundMessage& m) { seen(m); }),
-        prefix_("lookout/v1/drill/" + scenario.id), recorder_(scenario, seed, prefix_) {}
+        prefix_("lookout/v1/drill/" + scenario.id),
+        recorder_(scenario, options.seed.value_or(scenario.seed), prefix_) {}
 
   StatusOr<DrillReport> run(Diagnostics& diagnostics) {
     engine::CoreOptions o;
@@ -178,6 +179,7 @@ class Runner {
   // What the core publishes, as it publishes it: into the record, and a new assignment
   // to the member's phone.
   void seen(const engine::OutboundMessage& m) {
+    if (tap_) tap_(m.topic, m.payload);
     if (auto offer = recorder_.published(offset(), m.topic, m.payload)) play_phone(*offer);
   }
 
@@ -224,6 +226,7 @@ class Runner {
   }
 
   const Scenario& scenario_;
+  std::function<void(const std::string&, const std::string&)> tap_;
   Random random_;
   ManualClock clock_;
   engine::MemoryStore store_;
@@ -268,7 +271,7 @@ StatusOr<DrillReport> run_drill(const Scenario& scenario, const DrillOptions& op
   // answer would drown it (and slow a drill of a million readings). Errors still show.
   const auto level = spdlog::get_level();
   spdlog::set_level(std::max(level, spdlog::level::err));
-  Runner runner(scenario, options.seed.value_or(scenario.seed));
+  Runner runner(scenario, options);
   auto report = runner.run(diagnostics);
   spdlog::set_level(level);
   return report;

@@ -109,7 +109,9 @@ Scenario fire_scenario() {
 
 DrillReport run(const Scenario& s, std::optional<std::uint64_t> seed = std::nullopt) {
   Diagnostics d;
-  auto r = run_drill(s, DrillOptions{seed}, d);
+  DrillOptions options;
+  options.seed = seed;
+  auto r = run_drill(s, options, d);
   EXPECT_TRUE(r.is_ok()) << r.status().to_string() << to_string(d);
   return r.is_ok() ? *r : DrillReport{};
 }

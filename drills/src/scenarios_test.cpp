@@ -22,6 +22,7 @@
 #include "lookout/drills/report.h"
 #include "lookout/drills/scenario.h"
 #include "lookout/plans/plan.h"
+#include "lookout/sensors/staff.h"
 
 #ifndef LOOKOUT_SOURCE_DIR
 #error "LOOKOUT_SOURCE_DIR must name the source tree (drills/CMakeLists.txt)"
@@ -102,6 +103,57 @@ TEST_P(ScenarioFile, LoadsPassesAndIsDeterministic) {
   auto second = run_drill(scenario, {}, again_diagnostics);
   ASSERT_TRUE(second.is_ok()) << second.status().to_string();
   EXPECT_EQ(to_json(*first), to_json(*second)) << file << " is not deterministic";
+}
+
+// Personal data (docs/security.md): nothing the engine publishes during a scenario (CAP
+// alerts, notices, assignments, incident states: every topic) carries a roster member's
+// name, phone number or contact, unless the plan's author typed that text into the plan
+// (a plan's `owner` may name an office that is also on the roster). Staff are named by id
+// only; templates have no placeholder that could put a name or a phone there.
+TEST_P(ScenarioFile, PublishesNoStaffNamesPhonesOrContacts) {
+  const std::string file = GetParam();
+  auto loaded = load_scenario_file((scenario_dir() / file).string());
+  ASSERT_TRUE(loaded.scenario.has_value()) << to_string(loaded.diagnostics);
+  const Scenario& scenario = *loaded.scenario;
+
+  struct Secret {
+    std::string staff;
+    std::string what;
+    std::string text;
+  };
+  std::vector<Secret> secrets;
+  for (const auto& [name, text] : scenario.staff) {
+    auto roster = sensors::parse_staff(text, name, scenario.time_zone);
+    ASSERT_TRUE(roster.ok()) << to_string(roster.diagnostics);
+    for (const auto& m : roster.items) {
+      secrets.push_back({m.id, "name", m.name});
+      if (!m.phone.empty()) secrets.push_back({m.id, "phone", m.phone});
+      if (!m.contact.empty()) secrets.push_back({m.id, "contact", m.contact});
+    }
+  }
+  std::erase_if(secrets, [&](const Secret& secret) {
+    return std::any_of(scenario.plans.begin(), scenario.plans.end(),
+                       [&](const auto& plan) { return plan.second.find(secret.text) != std::string::npos; });
+  });
+  ASSERT_FALSE(secrets.empty()) << file << " has no roster";
+
+  std::size_t messages = 0;
+  std::vector<std::string> leaks;
+  DrillOptions options;
+  options.tap = [&](const std::string& topic, const std::string& payload) {
+    ++messages;
+    for (const auto& s : secrets) {
+      if (topic.find(s.text) != std::string::npos || payload.find(s.text) != std::string::npos) {
+        leaks.push_back(topic + " carries " + s.staff + "'s " + s.what + " \"" + s.text + "\"");
+      }
+    }
+  };
+  Diagnostics diagnostics;
+  auto report = run_drill(scenario, options, diagnostics);
+  ASSERT_TRUE(report.is_ok()) << report.status().to_string() << "\n" << to_string(diagnostics);
+  EXPECT_GT(report->assignments + report->alerts, 0u);
+  EXPECT_GT(messages, 0u);
+  EXPECT_TRUE(leaks.empty()) << file << ":\n" << ::testing::PrintToString(leaks);
 }
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {

@@ -49,7 +49,9 @@ int drill_run(const DrillArgs& args) {
   std::vector<drills::DrillReport> reports;
   for (int i = 0; i < std::max(1, args.runs); ++i) {
     Diagnostics diagnostics;
-    auto report = drills::run_drill(scenario, drills::DrillOptions{first_seed + static_cast<std::uint64_t>(i)}, diagnostics);
+    drills::DrillOptions options;
+    options.seed = first_seed + static_cast<std::uint64_t>(i);
+    auto report = drills::run_drill(scenario, options, diagnostics);
     if (!report.is_ok()) {
       for (const auto& d : diagnostics) std::cerr << d.to_string() << "\n";
       std::cerr << "lookoutctl: " << args.scenario << ": " << report.status().message() << "\n";

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -121,6 +122,9 @@ struct DrillReport {
 
 struct DrillOptions {
   std::optional<std::uint64_t> seed;  // default: the scenario's
+  // When set, sees every message the engine publishes during the drill (topic, payload),
+  // as it publishes it: everything that would leave the engine on a broker.
+  std::function<void(const std::string& topic, const std::string& payload)> tap;
 };
 
 // Runs the scenario. kInvalidArgument (with `diagnostics`) when its registries or plans
