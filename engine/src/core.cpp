@@ -723,16 +723,15 @@ void Core::dead_letter(const InboundMessage& message, std::string_view reason) {
   ++stats_.dead_letters;
   auto record = dead_letter_record(message.topic, message.payload, reason, options_.dead_letter_payload_bytes,
                                    format_cap_time(clock_.now(), zone_), message.original_size);
-  transport_.publish(OutboundMessage{topic("deadletter"), std::move(record), 1, false}, nullptr);
+  // QoS 0: a dead letter is a diagnostic record, and under a flood of bad input waiting
+  // for the broker's acknowledgement of each one (and Paho's bookkeeping of a thousand
+  // in flight) made the engine dead-letter five times slower, so that a real alarm queued
+  // behind the flood went out seconds late (docs/benchmarks.md, "Flood").
+  transport_.publish(OutboundMessage{topic("deadletter"), std::move(record), 0, false}, nullptr);
   // Rate-limited: one line per second at most, with a count of what was not logged.
-  auto now = clock_.now();
-  if (now - last_dead_letter_log_ >= std::chrono::seconds(1)) {
+  if (auto held = dead_letter_log_.allow(clock_.now())) {
     spdlog::warn("dead letter: {} on {}{}", reason, message.topic,
-                 dead_letters_not_logged_ ? fmt::format(" ({} more not logged)", dead_letters_not_logged_) : "");
-    last_dead_letter_log_ = now;
-    dead_letters_not_logged_ = 0;
-  } else {
-    ++dead_letters_not_logged_;
+                 *held ? fmt::format(" ({} more not logged)", *held) : "");
   }
 }
 

@@ -113,7 +113,11 @@ class CoreTest : public ::testing::Test {
   }
   std::vector<json> dead_letters() {
     std::vector<json> out;
-    for (const auto& m : transport_.on_topic_prefix("lookout/v1/deadletter")) out.push_back(json::parse(m.payload));
+    for (const auto& m : transport_.on_topic_prefix("lookout/v1/deadletter")) {
+      EXPECT_EQ(m.qos, 0) << "dead letters are published at QoS 0 (docs/durability.md)";
+      EXPECT_FALSE(m.retained);
+      out.push_back(json::parse(m.payload));
+    }
     return out;
   }
 

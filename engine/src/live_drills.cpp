@@ -166,9 +166,12 @@ void LiveDrills::drill_dead_letter(std::string_view drill_id, const InboundMessa
   transport_.publish({topic,
                       detail::dead_letter_record(message.topic, message.payload, reason, o.dead_letter_payload_bytes,
                                                  format_cap_time(clock_.now(), o.zone), message.original_size),
-                      1, false},
+                      0, false},  // QoS 0, as the live core's (Core::dead_letter)
                      nullptr);
-  spdlog::warn("drill dead letter: {} on {}", reason, message.topic);
+  if (auto held = dead_letter_log_.allow(clock_.now())) {
+    spdlog::warn("drill dead letter: {} on {}{}", reason, message.topic,
+                 *held ? fmt::format(" ({} more not logged)", *held) : "");
+  }
 }
 
 void LiveDrills::on_message(const InboundMessage& message) {

@@ -21,6 +21,7 @@
 
 #include "lookout/base/clock.h"
 #include "lookout/base/diagnostic.h"
+#include "lookout/base/log_limiter.h"
 #include "lookout/engine/cap.h"
 #include "lookout/engine/silence.h"
 #include "lookout/engine/staffing.h"
@@ -538,8 +539,7 @@ class Core {
   bool connected_ = false;
   bool store_healthy_ = true;
   CoreStats stats_;
-  Time last_dead_letter_log_;
-  std::uint64_t dead_letters_not_logged_ = 0;
+  LogLimiter dead_letter_log_;
   // Reports evaluated whose record could not be stored (id -> record, receipt): a
   // resend retries the write without evaluating them again. Memory only, bounded.
   StringMap<std::pair<std::string, std::string>> unstored_reports_;

@@ -103,6 +103,7 @@ class LiveDrills {
   std::string root_;  // <prefix>/drill
   std::map<std::string, std::unique_ptr<Session>, std::less<>> sessions_;
   bool connected_ = false;
+  LogLimiter dead_letter_log_;
 };
 
 }  // namespace lookout::engine
