@@ -41,5 +41,24 @@ TEST(YamlDocument, SyntaxErrorsThrowWithAMark) {
   }
 }
 
+// yaml-cpp 0.7 turns the escapes \N (U+0085) and \_ (U+00A0) into the single bytes 0x85
+// and 0xA0, which are not UTF-8; raw bytes that are not UTF-8 are refused too, in keys
+// and values, with the mark of the text.
+TEST(YamlDocument, TextThatIsNotUtf8IsRefusedWithItsMark) {
+  for (const char* text : {"id: x\nname: \"a\\_b\"\n", "id: x\nname: \"line\\Nnext\"\n", "id: x\nname: caf\xe9\n",
+                           "id: x\n\xff: 1\n", "id: x\nlist: [a, \"b\\_\"]\n"}) {
+    try {
+      (void)load_yaml_document(text);
+      FAIL() << "accepted: " << text;
+    } catch (const YAML::Exception& e) {
+      EXPECT_EQ(e.mark.line, 1) << text;
+      EXPECT_NE(e.msg.find("expected UTF-8 text"), std::string::npos) << e.msg;
+    }
+  }
+  auto ok = load_yaml_document("name: \"青园社区 Qingyuan\\tcommunity \\u00A0\"\n");
+  EXPECT_EQ(ok.outcome, Outcome::kOne);
+  EXPECT_EQ(ok.root["name"].as<std::string>(), "青园社区 Qingyuan\tcommunity \u00A0");
+}
+
 }  // namespace
 }  // namespace lookout

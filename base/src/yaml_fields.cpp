@@ -275,7 +275,8 @@ std::optional<YAML::Node> YamlFieldReader::load_document(std::string_view expect
     // Not YAML::LoadAll: it can loop forever on bad input (see yaml_document.h).
     doc = load_yaml_document(std::string(source_.text()));
   } catch (const YAML::Exception& e) {
-    std::string message = "expected valid YAML, found a syntax error: " + e.msg;
+    // load_yaml_document's own errors ("expected UTF-8 text, ...") say what they are.
+    std::string message = e.msg.rfind("expected ", 0) == 0 ? e.msg : "expected valid YAML, found a syntax error: " + e.msg;
     if (e.msg == "illegal map value") message += " (if a text contains \": \", put it in quotes)";
     error(source_.at(e.mark), std::move(message));
     return std::nullopt;

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "lookout/base/utf8.h"
+
 namespace lookout::sensors::internal {
 
 inline constexpr std::size_t kNoPosition = std::string_view::npos;
@@ -17,9 +19,9 @@ inline constexpr std::size_t kNoPosition = std::string_view::npos;
 std::size_t find_bad_senml_name_char(std::string_view name);
 inline bool is_valid_senml_name(std::string_view name) { return find_bad_senml_name_char(name) == kNoPosition; }
 
-// Index of the first byte that does not belong to well-formed UTF-8 (overlong forms,
-// surrogates and code points above U+10FFFF are ill-formed), or kNoPosition.
-std::size_t find_invalid_utf8(std::string_view text);
+// Index of the first byte that does not belong to well-formed UTF-8, or kNoPosition
+// (lookout/base/utf8.h).
+using lookout::find_invalid_utf8;
 
 // `c` written for a message: 'x', or a hex byte for control and non-ASCII bytes.
 std::string describe_char(char c);

@@ -24,7 +24,8 @@ struct YamlDocument {
 };
 
 // Throws YAML::Exception (ParserException with its mark) on a syntax error, as
-// YAML::Load does, so callers keep their own messages for those.
+// YAML::Load does, so callers keep their own messages for those; also on text that is
+// not UTF-8 (raw bytes, or yaml-cpp's escapes \N and \_, which give single bytes).
 YamlDocument load_yaml_document(const std::string& text);
 
 }  // namespace lookout
