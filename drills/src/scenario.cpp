@@ -139,6 +139,16 @@ std::optional<std::string> read_text_file(const fs::path& path, std::string& why
     why = "a directory, not a file";
     return std::nullopt;
   }
+  // Not a device, pipe or socket: /dev/zero would never end, a pipe could wait forever.
+  if (!fs::is_regular_file(status)) {
+    why = "not a regular file";
+    return std::nullopt;
+  }
+  constexpr std::uintmax_t kMaxBytes = 256 * 1024 * 1024;
+  if (const auto size = fs::file_size(path, ec); !ec && size > kMaxBytes) {
+    why = std::to_string(size) + " bytes, over the limit of " + std::to_string(kMaxBytes);
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     why = "cannot be opened (permissions?)";

@@ -484,6 +484,8 @@ INSTANTIATE_TEST_SUITE_P(
         Rejection{"PlanIsADirectory", with_line(7, "  - plans"),
                   "7:5: expected a file that can be read, found \"plans\" (" + kTestdataDir +
                       "/plans: a directory, not a file)"},
+        Rejection{"PlanIsADevice", with_line(7, "  - /dev/zero"),
+                  "7:5: expected a file that can be read, found \"/dev/zero\" (/dev/zero: not a regular file)"},
         Rejection{"NothingToReactTo", kHead,
                   "1:1: expected key \"sensors\" or \"reports\" in the scenario (something for the plans to react "
                   "to), found neither"},
