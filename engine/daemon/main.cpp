@@ -256,7 +256,7 @@ int main(int argc, char** argv) {
           } else {
             core.on_message(m);
           }
-          gate.release(bytes);
+          gate.release(m.topic, bytes);
         });
       },
       [&core, &drills, strand](bool connected, std::string) {

@@ -1,10 +1,11 @@
 // lookout-flood: floods a broker with malformed messages for the engine (ten kinds: broken
 // JSON, unknown sensors, bad ids in topics, non-finite and far-future readings,
 // oversized packs, incomplete reports, answers to nothing, bad UTF-8), with one real
-// smoke reading in the middle, and measures how long its alert takes to come back.
+// smoke reading in the middle (from --alarm-sensor, a quiet detector), and measures how
+// long its alert takes to come back.
 // Used by tools/bench/flood.sh (docs/benchmarks.md, "Flood of malformed input").
 //
-//   lookout-flood --broker tcp://127.0.0.1:1883 --count 1000000 --sensor smk-1
+//   lookout-flood --broker tcp://127.0.0.1:1883 --count 1000000 --sensor smk-1 --alarm-sensor smk-2
 //
 // Prints one JSON line: {"sent", "seconds", "per_second", "alert_ms"}.
 #include <mqtt/async_client.h>
@@ -43,13 +44,16 @@ int main(int argc, char** argv) {
   std::string broker = "tcp://127.0.0.1:1883";
   std::string prefix = "lookout/v1";
   std::string sensor = "smk-1";
+  std::string alarm_sensor;
   long count = 1000000;
   CLI::App app{"lookout-flood: malformed input for the engine, and the time to a real alert in the middle"};
   app.add_option("--broker", broker, "MQTT broker URI");
   app.add_option("--prefix", prefix, "topic prefix");
-  app.add_option("--sensor", sensor, "a registered smoke sensor (the real reading's)");
+  app.add_option("--sensor", sensor, "a registered smoke sensor, flooded with bad readings");
+  app.add_option("--alarm-sensor", alarm_sensor, "the registered smoke sensor of the real reading (default: --sensor)");
   app.add_option("--count", count, "malformed messages to send");
   CLI11_PARSE(app, argc, argv);
+  if (alarm_sensor.empty()) alarm_sensor = sensor;
 
   mqtt::create_options create(MQTTVERSION_3_1_1);
   create.set_max_buffered_messages(1000000);
@@ -78,7 +82,7 @@ int main(int argc, char** argv) {
     if (i == count / 2) {
       real_sent = std::chrono::steady_clock::now();
       std::string real = R"({"n":"smoke","u":"/","v":0.6})";
-      window.push_back(client.publish(prefix + "/sensors/" + sensor, real.data(), real.size(), 1, false));
+      window.push_back(client.publish(prefix + "/sensors/" + alarm_sensor, real.data(), real.size(), 1, false));
     }
     while (window.size() > 900) {
       window.front()->wait();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The flood benchmark (docs/benchmarks.md, "Flood of malformed input"): starts the engine
 # on its embedded broker in a temporary directory, sends COUNT malformed messages of ten
-# kinds with one real smoke reading in the middle (build/tools/lookout-flood), and
+# kinds (most on detector smk-1's topic) with one real smoke reading from another
+# detector, smk-2, in the middle (build/tools/lookout-flood), and
 # reports the engine's memory (VmRSS, VmHWM) before, in the middle and after, how many
 # dead letters it counted and how many messages it shed (inbound_gate.h), and how long
 # the real reading's alert took.
@@ -23,6 +24,7 @@ broker=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["broker
 cat >"$dir/sensors.yaml" <<'YAML'
 sensors:
   - {id: smk-1, place: xc/hl/qy/g03/b12, kind: smoke_detector, quantities: [smoke]}
+  - {id: smk-2, place: xc/hl/qy/g03/b14, kind: smoke_detector, quantities: [smoke]}
 YAML
 cat >"$dir/plan.yaml" <<'YAML'
 id: smoke
@@ -37,9 +39,9 @@ ctl sensors import "$dir/sensors.yaml" >/dev/null
 ctl plan apply "$dir/plan.yaml" >/dev/null
 echo "engine pid $engine_pid, broker $broker, $count malformed messages"
 echo "before:  $(rss)"
-build/tools/lookout-flood --broker "$broker" --count "$((count / 2))" --sensor smk-1 >"$dir/first.json" || true
+build/tools/lookout-flood --broker "$broker" --count "$((count / 2))" --sensor smk-1 --alarm-sensor smk-2 >"$dir/first.json" || true
 echo "middle:  $(rss)"
-build/tools/lookout-flood --broker "$broker" --count "$((count - count / 2))" --sensor smk-1 >"$dir/second.json" || true
+build/tools/lookout-flood --broker "$broker" --count "$((count - count / 2))" --sensor smk-1 --alarm-sensor smk-2 >"$dir/second.json" || true
 counters() { ctl status --json | python3 -c 'import json,sys; c=json.load(sys.stdin)["counters"]; print(c["dead_letters"], c["inbound_shed"])'; }
 last=""
 for _ in $(seq 1 600); do
