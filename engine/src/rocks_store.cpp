@@ -147,6 +147,11 @@ Status RocksStore::write(const Batch& batch) {
     rocksdb::Status s = op.value ? wb.Put(impl_->cf(op.table), op.key, *op.value) : wb.Delete(impl_->cf(op.table), op.key);
     if (!s.ok()) return from_rocks(s, "building a write batch");
   }
+  if (!batch.sync() && impl_->write_options.sync) {
+    rocksdb::WriteOptions unsynced = impl_->write_options;
+    unsynced.sync = false;
+    return from_rocks(impl_->db->Write(unsynced, &wb), "writing to the store");
+  }
   return from_rocks(impl_->db->Write(impl_->write_options, &wb), "writing to the store");
 }
 

@@ -56,6 +56,28 @@ TEST_F(RocksStoreTest, BatchIsAtomicScanIsOrderedAndDataSurvivesReopen) {
   EXPECT_FALSE((*store)->get(Table::kIncidents, "inc-1/001")->has_value());
 }
 
+// A batch that need not be synced (deleting a delivered outbox entry) is applied like any
+// other and survives the process: only a power failure could undo it.
+TEST_F(RocksStoreTest, AnUnsyncedBatchIsAppliedAndSurvivesReopen) {
+  {
+    auto store = RocksStore::open(dir_.string());
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    Batch put;
+    put.put(Table::kOutbox, "00000000000000000001", "m1");
+    put.put(Table::kOutbox, "00000000000000000002", "m2");
+    ASSERT_TRUE((*store)->write(put).is_ok());
+    Batch del;
+    del.del(Table::kOutbox, "00000000000000000001");
+    del.set_sync(false);
+    ASSERT_TRUE((*store)->write(del).is_ok());
+    EXPECT_FALSE((*store)->get(Table::kOutbox, "00000000000000000001")->has_value());
+  }
+  auto store = RocksStore::open(dir_.string());
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+  EXPECT_FALSE((*store)->get(Table::kOutbox, "00000000000000000001")->has_value());
+  EXPECT_EQ((*store)->get(Table::kOutbox, "00000000000000000002")->value_or(""), "m2");
+}
+
 TEST_F(RocksStoreTest, RefusesADirectoryThatIsNotAStore) {
   fs::create_directories(dir_);
   std::ofstream(dir_ / "precious.txt") << "do not overwrite";

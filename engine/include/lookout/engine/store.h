@@ -53,9 +53,15 @@ class Batch {
   void del(Table table, std::string key) { ops_.push_back({table, std::move(key), std::nullopt}); }
   const std::vector<Op>& ops() const { return ops_; }
   bool empty() const { return ops_.empty(); }
+  // A batch whose loss at a power failure only means work done again (deleting a
+  // delivered outbox entry: it is published once more) need not wait for the disk. The
+  // next synced write syncs it too (RocksDB's log is written in order).
+  void set_sync(bool sync) { sync_ = sync; }
+  bool sync() const { return sync_; }
 
  private:
   std::vector<Op> ops_;
+  bool sync_ = true;
 };
 
 class Store {
