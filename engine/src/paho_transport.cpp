@@ -1,10 +1,17 @@
 #include "lookout/engine/paho_transport.h"
 
+#include <arpa/inet.h>
 #include <mqtt/async_client.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -96,6 +103,8 @@ struct PahoTransport::Impl : std::enable_shared_from_this<Impl> {
     is_connected = true;
     retry_delay = options.reconnect_min;
     spdlog::info("MQTT: connected to {}{}", options.server_uri, cause.empty() ? "" : " (" + cause + ")");
+    const int nodelay = set_tcp_nodelay_towards_port(mqtt_uri_port(options.server_uri));
+    spdlog::debug("MQTT: TCP_NODELAY set on {} socket(s) to the broker", nodelay);
     // Subscribe on every connection: the broker may have no session for us (first
     // connection, session expired, broker restarted without persistence).
     for (const auto& topic : subscriptions) {
@@ -234,5 +243,47 @@ void PahoTransport::stop(const OutboundMessage& final_message, std::chrono::mill
 }
 
 bool PahoTransport::connected() const { return impl_->is_connected; }
+
+int mqtt_uri_port(const std::string& server_uri) {
+  const bool tls = server_uri.rfind("ssl://", 0) == 0 || server_uri.rfind("mqtts://", 0) == 0;
+  const int fallback = tls ? 8883 : 1883;
+  auto scheme = server_uri.find("://");
+  std::string_view rest(server_uri);
+  if (scheme != std::string::npos) rest.remove_prefix(scheme + 3);
+  rest = rest.substr(0, rest.find('/'));
+  auto bracket = rest.rfind(']');  // [::1]:1883
+  auto colon = rest.rfind(':');
+  if (colon == std::string_view::npos || (bracket != std::string_view::npos && colon < bracket)) return fallback;
+  int port = 0;
+  auto digits = rest.substr(colon + 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (ec != std::errc() || end != digits.data() + digits.size() || port <= 0 || port > 65535) return fallback;
+  return port;
+}
+
+int set_tcp_nodelay_towards_port(int port) {
+  int set = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    int fd = -1;
+    const auto name = entry.path().filename().string();
+    if (std::from_chars(name.data(), name.data() + name.size(), fd).ec != std::errc()) continue;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    int type = 0;
+    socklen_t type_len = sizeof type;
+    if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) != 0 || type != SOCK_STREAM) continue;
+    sockaddr_storage peer{};
+    socklen_t peer_len = sizeof peer;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
+    int peer_port = -1;
+    if (peer.ss_family == AF_INET) peer_port = ntohs(reinterpret_cast<const sockaddr_in*>(&peer)->sin_port);
+    if (peer.ss_family == AF_INET6) peer_port = ntohs(reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_port);
+    if (peer_port != port) continue;
+    const int one = 1;
+    if (::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0) ++set;
+  }
+  return set;
+}
 
 }  // namespace lookout::engine

@@ -48,4 +48,17 @@ class PahoTransport final : public Transport {
   std::shared_ptr<Impl> impl_;
 };
 
+// Paho C 1.3.11 (Debian bookworm) never sets TCP_NODELAY on its socket (an option for it
+// came in 1.3.13: eclipse-paho/paho.mqtt.c#530), so a small publish can wait for Nagle's
+// algorithm behind the broker's delayed acknowledgement: up to 40 ms an alert on
+// loopback. Paho does not expose its socket, so after each connection the transport finds
+// it among the process's TCP sockets by the broker's port and sets TCP_NODELAY on every
+// one connected to that port. Returns how many it set. (The broker's side is Mosquitto's
+// `set_tcp_nodelay true`, which the embedded broker sets.)
+int set_tcp_nodelay_towards_port(int port);
+
+// The port of an MQTT server URI (tcp://host:1883, ssl://host, mqtt://[::1]:1883), or
+// the scheme's default (1883; 8883 for ssl:// and mqtts://).
+int mqtt_uri_port(const std::string& server_uri);
+
 }  // namespace lookout::engine
