@@ -72,32 +72,7 @@ print(json.dumps({"done_at": now, "readings": c["readings"], "readings_duplicate
                   "inbound_shed": c["inbound_shed"], "dead_letters": c["dead_letters"], "messages": c["messages"]}))
 '
 
-start_engine() {  # $1: the run's directory
-  local dir="$1"
-  mkdir -p "$dir"
-  # shellcheck disable=SC2086  # ENGINE_ARGS: words
-  "$LOOKOUT" --data-dir "$dir/data" --admin-port 0 --log-level warn ${ENGINE_ARGS:-} >"$dir/engine.log" 2>&1 &
-  engine_pid=$!
-  for _ in $(seq 1 100); do [ -f "$dir/data/admin.json" ] && break; sleep 0.1; done
-  [ -f "$dir/data/admin.json" ] || { echo "the engine did not start:" >&2; cat "$dir/engine.log" >&2; exit 1; }
-  for _ in $(seq 1 100); do
-    "$LOOKOUTCTL" --data-dir "$dir/data" status --json 2>/dev/null | grep -q '"broker": "connected"' && break
-    sleep 0.1
-  done
-  broker=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["broker"])' "$dir/data/admin.json")
-  "$LOAD" --mode registry --sensors "$SENSORS" >"$dir/sensors.yaml"
-  cat >"$dir/plan.yaml" <<'YAML'
-id: bench-smoke
-title: Benchmark smoke
-places: ["lb/**"]
-levels:
-  II:
-    when: smoke >= 0.3 /
-    alert: {category: Fire, event: Smoke, headline: "Smoke in {place}"}
-YAML
-  "$LOOKOUTCTL" --data-dir "$dir/data" sensors import "$dir/sensors.yaml" >/dev/null
-  "$LOOKOUTCTL" --data-dir "$dir/data" plan apply "$dir/plan.yaml" >/dev/null
-}
+source tools/bench/lib.sh  # start_engine
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system, in clock ticks
 # The engine's main thread (its strand: every reading is decoded and evaluated there)

@@ -64,32 +64,7 @@ while True:
 print(json.dumps(c))
 '
 
-start_engine() {  # $1: the run's directory, $2: how many alert sensors
-  local dir="$1"
-  mkdir -p "$dir"
-  # shellcheck disable=SC2086  # ENGINE_ARGS: words
-  "$LOOKOUT" --data-dir "$dir/data" --admin-port 0 --log-level warn ${ENGINE_ARGS:-} >"$dir/engine.log" 2>&1 &
-  engine_pid=$!
-  for _ in $(seq 1 100); do [ -f "$dir/data/admin.json" ] && break; sleep 0.1; done
-  [ -f "$dir/data/admin.json" ] || { echo "the engine did not start:" >&2; cat "$dir/engine.log" >&2; exit 1; }
-  for _ in $(seq 1 100); do
-    "$LOOKOUTCTL" --data-dir "$dir/data" status --json 2>/dev/null | grep -q '"broker": "connected"' && break
-    sleep 0.1
-  done
-  broker=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["broker"])' "$dir/data/admin.json")
-  "$LOAD" --mode registry --sensors "$SENSORS" --alert-sensors "$2" >"$dir/sensors.yaml"
-  cat >"$dir/plan.yaml" <<'YAML'
-id: bench-smoke
-title: Benchmark smoke
-places: ["lb/**"]
-levels:
-  II:
-    when: smoke >= 0.3 /
-    alert: {category: Fire, event: Smoke, headline: "Smoke in {place}"}
-YAML
-  "$LOOKOUTCTL" --data-dir "$dir/data" sensors import "$dir/sensors.yaml" >/dev/null
-  "$LOOKOUTCTL" --data-dir "$dir/data" plan apply "$dir/plan.yaml" >/dev/null
-}
+source tools/bench/lib.sh  # start_engine
 
 stop_engine() {
   kill "$engine_pid" 2>/dev/null || true
