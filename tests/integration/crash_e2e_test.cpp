@@ -198,7 +198,8 @@ TEST_F(CrashTest, KilledAtRandomMomentsItLosesNothingItAcknowledged) {
     }
     auto shown = ctl({"incidents", "show", in["id"].get<std::string>(), "--json"});
     ASSERT_EQ(shown.exit_code, 0);
-    for (const auto& a : json::parse(shown.out)["alerts"]) {
+    const auto shown_json = json::parse(shown.out);  // alive for the loop (a temporary's member would not be)
+    for (const auto& a : shown_json["alerts"]) {
       EXPECT_TRUE(published.count(a["identifier"].get<std::string>()))
           << in["id"] << ": stored alert " << a["identifier"] << " was never published";
     }
