@@ -1,6 +1,7 @@
 // Fuzz target: the SenML decoder (sensors/senml.h), as it gets what a sensor publishes on
 // lookout/v1/sensors/<id>. Any input must give records or an error, never a crash, and
-// accepted records must keep the promises of decode_senml().
+// accepted records must keep the promises of decode_senml(); the common-shape scanner
+// and the general decoder must agree on it.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +15,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const Time kNow = from_epoch_seconds(1.8e9);  // as senml_test.cpp
   const sensors::SenmlLimits limits;
   auto decoded = sensors::decode_senml(fuzz::as_text(data, size), kNow, limits);
+  // The common-shape scanner and the general decoder agree on every input.
+  auto general = sensors::internal::decode_senml_general(fuzz::as_text(data, size), kNow, limits);
+  fuzz::check(decoded.is_ok() == general.is_ok(), "the scanner and the general decoder accept the same inputs",
+              decoded.status().to_string() + " / " + general.status().to_string());
+  if (decoded.is_ok()) {
+    fuzz::check(decoded.value() == general.value(), "the scanner and the general decoder give the same records");
+  } else {
+    fuzz::check(decoded.status().to_string() == general.status().to_string(),
+                "the scanner and the general decoder give the same error",
+                decoded.status().to_string() + " / " + general.status().to_string());
+  }
   if (!decoded.is_ok()) {
     fuzz::check(decoded.status().code() == Status::Code::kInvalidArgument, "a rejection is kInvalidArgument",
                 decoded.status().to_string());

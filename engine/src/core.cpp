@@ -133,6 +133,20 @@ StatusOr<Incident> incident_from_store(std::string_view text) {
   }
 }
 
+// `to = from`, without copying what is already equal: a watch keeps the last reading of
+// each sensor and quantity, and the next one from the same sensor differs only in its
+// value, time and perhaps unit (a PlacePath copy is its text and every segment).
+void copy_reading(sensors::Reading& to, const sensors::Reading& from) {
+  if (to.sensor_id != from.sensor_id) to.sensor_id = from.sensor_id;
+  if (!(to.place == from.place)) to.place = from.place;
+  if (to.sensor_kind != from.sensor_kind) to.sensor_kind = from.sensor_kind;
+  if (to.quantity != from.quantity) to.quantity = from.quantity;
+  if (to.unit != from.unit) to.unit = from.unit;
+  to.value = from.value;
+  to.text = from.text;
+  to.time = from.time;
+}
+
 // Whether reading `r` is evidence for `e`: it meets a comparison of `e` that is not
 // under a "not" (a window comparison on its quantity counts as met).
 bool supports(const rules::Expr& e, const sensors::Reading& r, bool negated = false) {
@@ -502,18 +516,18 @@ void Core::handle_readings(std::string_view sensor_id, const InboundMessage& mes
     dead_letter(message, "unknown sensor \"" + std::string(sensor_id) + "\": not in the sensor registry");
     return;
   }
-  auto records = sensors::decode_senml(message.payload, clock_.now(), options_.senml_limits);
-  if (!records.is_ok()) {
-    dead_letter(message, "SenML: " + records.status().message());
+  auto& records = records_scratch_;
+  if (Status st = sensors::decode_senml_into(message.payload, clock_.now(), records, options_.senml_limits); !st) {
+    dead_letter(message, "SenML: " + st.message());
     return;
   }
   // One Reading, reused: assigning into it keeps its strings' capacity, so a reading
   // costs no allocation here once the scratch has grown.
   auto& reading = reading_scratch_;
-  reading.sensor_id = sensor->id;
-  reading.place = sensor->place;
-  reading.sensor_kind = sensor->kind;
-  for (const auto& r : *records) {
+  if (reading.sensor_id != sensor->id) reading.sensor_id = sensor->id;
+  if (!(reading.place == sensor->place)) reading.place = sensor->place;
+  if (reading.sensor_kind != sensor->kind) reading.sensor_kind = sensor->kind;
+  for (const auto& r : records) {
     reading.quantity = r.quantity();
     reading.unit = r.unit;
     reading.time = r.time;
@@ -555,9 +569,9 @@ bool Core::on_reading(std::string_view sensor_id, std::string_view quantity, std
   if (sensor == nullptr) return false;
   ++stats_.messages;
   auto& reading = reading_scratch_;
-  reading.sensor_id = sensor->id;
-  reading.place = sensor->place;
-  reading.sensor_kind = sensor->kind;
+  if (reading.sensor_id != sensor->id) reading.sensor_id = sensor->id;
+  if (!(reading.place == sensor->place)) reading.place = sensor->place;
+  if (reading.sensor_kind != sensor->kind) reading.sensor_kind = sensor->kind;
   reading.quantity = quantity;
   reading.unit = unit;
   reading.time = time;
@@ -782,13 +796,13 @@ void Core::evaluate(const sensors::Reading& reading) {
     }
     for (std::size_t i = 0; i < evaluators.size(); ++i) evaluators[i].observe(*watch.states[i], sample, now);
     if (live->resolver) live->resolver->observe(*watch.resolve_state, sample, now);
-    watch.last_reading = reading;
+    copy_reading(watch.last_reading, reading);
     {
       auto same = std::find_if(watch.recent.begin(), watch.recent.end(), [&](const sensors::Reading& r) {
         return r.sensor_id == reading.sensor_id && r.quantity == reading.quantity;
       });
       if (same != watch.recent.end()) {
-        if (same->time <= reading.time) *same = reading;
+        if (same->time <= reading.time) copy_reading(*same, reading);
       } else {
         if (watch.recent.size() >= kRecentReadings) {
           watch.recent.erase(std::min_element(watch.recent.begin(), watch.recent.end(),

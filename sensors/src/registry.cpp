@@ -555,6 +555,7 @@ std::vector<const SensorInfo*> SensorRegistry::all() const {
   std::vector<const SensorInfo*> out;
   out.reserve(sensors_.size());
   for (const auto& [id, sensor] : sensors_) out.push_back(&sensor);
+  std::sort(out.begin(), out.end(), [](const SensorInfo* a, const SensorInfo* b) { return a->id < b->id; });
   return out;
 }
 

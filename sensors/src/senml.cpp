@@ -1,10 +1,12 @@
 // SenML (RFC 8428) JSON decoding. The rules followed are cited by section number.
 #include "lookout/sensors/senml.h"
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -159,13 +161,21 @@ struct BaseFields {
   double sum = 0;
 };
 
-StatusOr<SenmlRecord> resolve(const RawRecord& raw, const BaseFields& base, std::size_t index, Time now,
-                              const SenmlLimits& limits) {
-  SenmlRecord rec;
+// Resolves `raw` into `rec`, every field of which it sets (so a record reused from an
+// earlier payload keeps nothing of it, only its strings' capacity). `Raw` is RawRecord
+// (the general decoder's fields, copied out of the document) or RawView (the scanner's,
+// views into the payload).
+template <typename Raw>
+Status resolve(const Raw& raw, const BaseFields& base, std::size_t index, Time now, const SenmlLimits& limits,
+               SenmlRecord& rec) {
 
   // 4.5.1: name = bn + n; the result must be non-empty and use the restricted set.
-  rec.local_name = raw.n.value_or("");
-  rec.name = base.name + rec.local_name;
+  if (raw.n) {
+    rec.local_name.assign(raw.n->data(), raw.n->size());
+  } else {
+    rec.local_name.clear();
+  }
+  rec.name.assign(base.name).append(rec.local_name);
   if (rec.name.empty()) {
     return record_error(index, "has no name; expected \"n\", or \"bn\" in this or an earlier record");
   }
@@ -182,17 +192,22 @@ StatusOr<SenmlRecord> resolve(const RawRecord& raw, const BaseFields& base, std:
   }
 
   // 4.2: exactly one value field, unless there is a sum, which may stand alone.
-  std::vector<std::string_view> values;
-  if (raw.v) values.push_back("v");
-  if (raw.vb) values.push_back("vb");
-  if (raw.vs) values.push_back("vs");
-  if (raw.vd) values.push_back("vd");
-  if (values.size() > 1) {
+  std::string_view values[4];
+  std::size_t value_count = 0;
+  if (raw.v) values[value_count++] = "v";
+  if (raw.vb) values[value_count++] = "vb";
+  if (raw.vs) values[value_count++] = "vs";
+  if (raw.vd) values[value_count++] = "vd";
+  if (value_count > 1) {
     return record_error(index, "has both \"" + std::string(values[0]) + "\" and \"" + std::string(values[1]) +
                                    "\"; expected exactly one of v, vb, vs, vd");
   }
-  if (values.empty() && !raw.s) return record_error(index, "has no value; expected one of v, vb, vs, vd, or a sum s");
+  if (value_count == 0 && !raw.s) return record_error(index, "has no value; expected one of v, vb, vs, vd, or a sum s");
 
+  rec.value.reset();
+  rec.sum.reset();
+  rec.data_value.reset();
+  rec.update_time.reset();
   if (raw.v) {
     double v = base.value + *raw.v;  // 4.1: bv is added to v
     if (!std::isfinite(v)) return field_error(index, "v", "plus the base value bv is not a finite number");
@@ -204,16 +219,24 @@ StatusOr<SenmlRecord> resolve(const RawRecord& raw, const BaseFields& base, std:
     rec.sum = s;
   }
   rec.bool_value = raw.vb;
-  rec.string_value = raw.vs;
+  if (raw.vs) {
+    rec.string_value.emplace(*raw.vs);
+  } else {
+    rec.string_value.reset();
+  }
   if (raw.vd) {
     if (!is_base64url(*raw.vd)) {
       return field_error(index, "vd",
                          "must be base64url text without padding (A-Z a-z 0-9 - _), found " + quote(*raw.vd));
     }
-    rec.data_value = raw.vd;
+    rec.data_value.emplace(*raw.vd);
   }
 
-  rec.unit = raw.u ? *raw.u : base.unit;  // 4.1: u, if present, overrides bu
+  if (raw.u) {  // 4.1: u, if present, overrides bu
+    rec.unit.assign(raw.u->data(), raw.u->size());
+  } else {
+    rec.unit.assign(base.unit);
+  }
 
   // 4.5.3: time = bt + t (t defaults to 0, so no time at all means "now"); below 2^28
   // it counts from now, and may be negative (in the past).
@@ -242,7 +265,278 @@ StatusOr<SenmlRecord> resolve(const RawRecord& raw, const BaseFields& base, std:
     }
     rec.update_time = to_duration(*raw.ut);
   }
-  return rec;
+  return Status::ok();
+}
+
+// 4.1: the record's base fields apply to it and to the ones after it, until replaced;
+// then the record is resolved into out[count], reusing that element if there is one,
+// and `count` grows by one.
+template <typename Raw>
+Status apply_record(const Raw& raw, BaseFields& base, std::size_t index, Time now, const SenmlLimits& limits,
+                    std::vector<SenmlRecord>& out, std::size_t& count) {
+  if (raw.bn) base.name.assign(raw.bn->data(), raw.bn->size());
+  if (raw.bu) base.unit.assign(raw.bu->data(), raw.bu->size());
+  if (raw.bt) base.time = *raw.bt;
+  if (raw.bv) base.value = *raw.bv;
+  if (raw.bs) base.sum = *raw.bs;
+  if (count == out.size()) out.emplace_back();
+  if (Status st = resolve(raw, base, index, now, limits, out[count]); !st) return st;
+  ++count;
+  return Status::ok();
+}
+
+// ---------------------------------------------------------------- the common shapes
+//
+// What sensors send nearly always: a pack (or one record) of flat records whose labels
+// are the known ones, each once, with printable-ASCII strings without escapes, numbers
+// and booleans. For that shape, scan_common() reads the fields straight from the text
+// into RawRecords, without building a JSON document (which was about three quarters of
+// the engine's cost per reading: docs/benchmarks.md). Anything else, including every
+// input that is wrong in any way, makes it give up, and the general decoder below
+// decides, with its exact errors; so both give the same result for every input
+// (senml_test.cpp and the SenML fuzz target compare them).
+
+// A record's fields as written, viewed in the payload (no escapes to undo).
+struct RawView {
+  std::optional<std::string_view> bn, bu, n, u, vs, vd;
+  std::optional<double> bt, bv, bs, v, s, t, ut;
+  std::optional<bool> vb;
+};
+
+class CommonShapeScanner {
+ public:
+  CommonShapeScanner(std::string_view text, const SenmlLimits& limits)
+      : p_(text.data()), end_(text.data() + text.size()), limits_(limits) {}
+
+  // Calls on_record(const RawView&) for each record as it is read, and returns true if
+  // the whole text is in the common shape and every call returned true.
+  template <typename OnRecord>
+  bool scan(OnRecord&& on_record) {
+    skip_ws();
+    if (p_ == end_) return false;
+    std::size_t records = 0;
+    if (*p_ == '{') {
+      RawView raw;
+      if (!record(raw) || !on_record(raw)) return false;
+    } else if (*p_ == '[') {
+      ++p_;
+      skip_ws();
+      if (p_ == end_ || *p_ == ']') return false;  // empty or cut short: the general path says which
+      for (;;) {
+        if (records++ == limits_.max_records) return false;
+        skip_ws();
+        RawView raw;
+        if (!record(raw) || !on_record(raw)) return false;
+        skip_ws();
+        if (p_ == end_) return false;
+        if (*p_ == ']') {
+          ++p_;
+          break;
+        }
+        if (*p_ != ',') return false;
+        ++p_;
+      }
+    } else {
+      return false;
+    }
+    skip_ws();
+    return p_ == end_;
+  }
+
+ private:
+  enum Field : unsigned {
+    kBn, kBu, kN, kU, kVs, kVd, kBt, kBv, kBs, kV, kS, kT, kUt, kVb, kUnknown
+  };
+
+  static Field field_of(std::string_view key) {
+    switch (key.size()) {
+      case 1:
+        switch (key[0]) {
+          case 'n': return kN;
+          case 'u': return kU;
+          case 'v': return kV;
+          case 's': return kS;
+          case 't': return kT;
+          default: return kUnknown;
+        }
+      case 2:
+        if (key == "bn") return kBn;
+        if (key == "bu") return kBu;
+        if (key == "vs") return kVs;
+        if (key == "vd") return kVd;
+        if (key == "bt") return kBt;
+        if (key == "bv") return kBv;
+        if (key == "bs") return kBs;
+        if (key == "ut") return kUt;
+        if (key == "vb") return kVb;
+        return kUnknown;
+      default:
+        return kUnknown;  // bver, extensions, must-understand labels: the general path
+    }
+  }
+
+  void skip_ws() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  // A string of printable ASCII without escapes, within the string limit.
+  bool string(std::string_view& out) {
+    if (p_ == end_ || *p_ != '"') return false;
+    const char* start = ++p_;
+    while (p_ != end_ && *p_ != '"') {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c < 0x20 || c > 0x7e || c == '\\') return false;
+      ++p_;
+    }
+    if (p_ == end_) return false;
+    out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+    ++p_;
+    return out.size() <= limits_.max_string_bytes;
+  }
+
+  // A JSON number (RFC 8259 grammar), read as nlohmann reads it: an integer token as a
+  // 64-bit integer converted to double, anything else as a correctly rounded double.
+  // Out of range: the general path (it rejects what is not finite).
+  bool number(double& out) {
+    const char* start = p_;
+    if (p_ != end_ && *p_ == '-') ++p_;
+    if (p_ == end_) return false;
+    if (*p_ == '0') {
+      ++p_;
+    } else if (*p_ >= '1' && *p_ <= '9') {
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    } else {
+      return false;
+    }
+    bool integer = true;
+    if (p_ != end_ && *p_ == '.') {
+      integer = false;
+      ++p_;
+      if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      integer = false;
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    }
+    if (integer) {
+      if (*start == '-') {
+        std::int64_t i = 0;
+        auto [q, ec] = std::from_chars(start, p_, i);
+        if (ec != std::errc() || q != p_) return false;
+        out = static_cast<double>(i);
+      } else {
+        std::uint64_t u = 0;
+        auto [q, ec] = std::from_chars(start, p_, u);
+        if (ec != std::errc() || q != p_) return false;
+        out = static_cast<double>(u);
+      }
+      return true;
+    }
+    auto [q, ec] = std::from_chars(start, p_, out);
+    return ec == std::errc() && q == p_ && std::isfinite(out);
+  }
+
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
+    p_ += word.size();
+    return true;
+  }
+
+  bool record(RawView& raw) {
+    if (p_ == end_ || *p_ != '{') return false;
+    ++p_;
+    skip_ws();
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+      return true;
+    }
+    unsigned seen = 0;
+    for (;;) {
+      skip_ws();
+      std::string_view key;
+      if (!string(key)) return false;
+      const Field field = field_of(key);
+      if (field == kUnknown || (seen & (1u << field)) != 0) return false;
+      seen |= 1u << field;
+      skip_ws();
+      if (p_ == end_ || *p_ != ':') return false;
+      ++p_;
+      skip_ws();
+      if (!value(field, raw)) return false;
+      skip_ws();
+      if (p_ == end_) return false;
+      if (*p_ == '}') {
+        ++p_;
+        return true;
+      }
+      if (*p_ != ',') return false;
+      ++p_;
+    }
+  }
+
+  bool value(Field field, RawView& raw) {
+    auto text = [&](std::optional<std::string_view>& slot) {
+      std::string_view s;
+      if (!string(s)) return false;
+      slot = s;
+      return true;
+    };
+    auto num = [&](std::optional<double>& slot) {
+      double d = 0;
+      if (!number(d)) return false;
+      slot = d;
+      return true;
+    };
+    switch (field) {
+      case kBn: return text(raw.bn);
+      case kBu: return text(raw.bu);
+      case kN: return text(raw.n);
+      case kU: return text(raw.u);
+      case kVs: return text(raw.vs);
+      case kVd: return text(raw.vd);
+      case kBt: return num(raw.bt);
+      case kBv: return num(raw.bv);
+      case kBs: return num(raw.bs);
+      case kV: return num(raw.v);
+      case kS: return num(raw.s);
+      case kT: return num(raw.t);
+      case kUt: return num(raw.ut);
+      case kVb:
+        if (literal("true")) {
+          raw.vb = true;
+        } else if (literal("false")) {
+          raw.vb = false;
+        } else {
+          return false;
+        }
+        return true;
+      case kUnknown: break;
+    }
+    return false;
+  }
+
+  const char* p_;
+  const char* end_;
+  const SenmlLimits& limits_;
+};
+
+// Decodes a payload of the common shape into `out` and returns true; false when the
+// general decoder must decide (another shape, or anything wrong with it: the general
+// decoder then finds the error, and finds it where it would have without this path).
+bool decode_common(std::string_view payload, Time now, const SenmlLimits& limits, std::vector<SenmlRecord>& out) {
+  if (payload.size() > limits.max_payload_bytes) return false;
+  BaseFields base;
+  std::size_t count = 0;
+  const bool ok = CommonShapeScanner(payload, limits).scan([&](const RawView& raw) {
+    return apply_record(raw, base, count + 1, now, limits, out, count).is_ok();
+  });
+  if (!ok) return false;
+  out.resize(count);
+  return true;
 }
 
 // Finds the first field that appears twice within one record while parsing; the
@@ -318,6 +612,7 @@ StatusOr<std::vector<SenmlRecord>> decode(std::string_view payload, Time now, co
 
   std::vector<SenmlRecord> out;
   out.reserve(records.size());
+  std::size_t count = 0;
   BaseFields base;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const std::size_t index = i + 1;
@@ -330,17 +625,7 @@ StatusOr<std::vector<SenmlRecord>> decode(std::string_view payload, Time now, co
     }
     RawRecord raw;
     if (Status st = read_fields(record, index, limits, raw); !st) return st;
-
-    // 4.1: base fields apply to this record and the ones after it, until replaced.
-    if (raw.bn) base.name = *raw.bn;
-    if (raw.bu) base.unit = *raw.bu;
-    if (raw.bt) base.time = *raw.bt;
-    if (raw.bv) base.value = *raw.bv;
-    if (raw.bs) base.sum = *raw.bs;
-
-    auto resolved = resolve(raw, base, index, now, limits);
-    if (!resolved) return resolved.status();
-    out.push_back(std::move(resolved).value());
+    if (Status st = apply_record(raw, base, index, now, limits, out, count); !st) return st;
   }
   return out;
 }
@@ -348,12 +633,44 @@ StatusOr<std::vector<SenmlRecord>> decode(std::string_view payload, Time now, co
 }  // namespace
 
 StatusOr<std::vector<SenmlRecord>> decode_senml(std::string_view payload, Time now, const SenmlLimits& limits) {
+  std::vector<SenmlRecord> out;
+  if (Status st = decode_senml_into(payload, now, out, limits); !st) return st;
+  return out;
+}
+
+Status decode_senml_into(std::string_view payload, Time now, std::vector<SenmlRecord>& out,
+                         const SenmlLimits& limits) {
   try {
-    return decode(payload, now, limits);
+    if (decode_common(payload, now, limits, out)) return Status::ok();
+    auto general = decode(payload, now, limits);
+    if (!general) {
+      out.clear();
+      return general.status();
+    }
+    out = std::move(general).value();
+    return Status::ok();
   } catch (const std::exception& e) {
     // Not expected (types are checked before every access); never let it escape.
+    out.clear();
     return Status::internal(std::string("decoding SenML: ") + e.what());
   }
 }
+
+namespace internal {
+
+StatusOr<std::vector<SenmlRecord>> decode_senml_general(std::string_view payload, Time now, const SenmlLimits& limits) {
+  try {
+    return decode(payload, now, limits);
+  } catch (const std::exception& e) {
+    return Status::internal(std::string("decoding SenML: ") + e.what());
+  }
+}
+
+bool senml_common_shape(std::string_view payload, const SenmlLimits& limits) {
+  if (payload.size() > limits.max_payload_bytes) return false;
+  return CommonShapeScanner(payload, limits).scan([](const RawView&) { return true; });
+}
+
+}  // namespace internal
 
 }  // namespace lookout::sensors

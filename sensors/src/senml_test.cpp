@@ -1,7 +1,9 @@
 #include "lookout/sensors/senml.h"
 
 #include <chrono>
+#include <random>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -19,7 +21,34 @@ using ::testing::HasSubstr;
 
 const Time kNow = from_epoch_seconds(1.8e9);
 
+// Both decoders must give the same result (records, or the same error) for any input.
+void expect_agreement(std::string_view payload, const SenmlLimits& limits, Time now = kNow) {
+  auto fast = decode_senml(payload, now, limits);
+  auto general = internal::decode_senml_general(payload, now, limits);
+  ASSERT_EQ(fast.is_ok(), general.is_ok()) << payload << "\n fast: " << fast.status().to_string()
+                                           << "\n general: " << general.status().to_string();
+  if (fast.is_ok()) {
+    EXPECT_TRUE(fast.value() == general.value()) << payload;
+  } else {
+    EXPECT_EQ(fast.status().to_string(), general.status().to_string()) << payload;
+  }
+  // decode_senml_into with records left over from every earlier payload: nothing of
+  // them may show through.
+  static std::vector<SenmlRecord> reused;
+  Status st = decode_senml_into(payload, now, reused, limits);
+  ASSERT_EQ(st.is_ok(), general.is_ok()) << payload;
+  if (st.is_ok()) {
+    EXPECT_TRUE(reused == general.value()) << payload;
+  } else {
+    EXPECT_EQ(st.to_string(), general.status().to_string()) << payload;
+    EXPECT_TRUE(reused.empty());
+  }
+}
+
+// Every payload of these tests also checks that the common-shape scanner and the
+// general decoder agree on it.
 StatusOr<std::vector<SenmlRecord>> decode(std::string_view payload, const SenmlLimits& limits = {}) {
+  expect_agreement(payload, limits);
   return decode_senml(payload, kNow, limits);
 }
 
@@ -615,6 +644,125 @@ TEST(SenmlLimits, ErrorsNeverThrow) {
       (void)r;
     }) << payload;
   }
+}
+
+// ---------------------------------------------------------------- the common shapes
+
+TEST(SenmlCommonShape, WhatSensorsSendTakesTheScannersPath) {
+  for (std::string_view p : {
+           R"([{"n":"smoke","v":0.03}])",
+           R"({"n":"temperature","u":"Cel","v":23.5})",
+           R"( [ {"bn":"urn:dev:ow:10e2073a01080063:","bt":1.8e9,"bu":"Cel","n":"t","v":23.1},
+                 {"n":"t","t":10,"v":23.4}, {"n":"door","vb":true}, {"n":"fw","vs":"1.2.3"} ] )",
+           R"([{"n":"count","s":-12,"ut":60}, {"n":"blob","vd":"AAEC"}])",
+       }) {
+    EXPECT_TRUE(internal::senml_common_shape(p)) << p;
+    auto records = decode(p);
+    EXPECT_TRUE(records.is_ok()) << p << " " << records.status().to_string();
+  }
+}
+
+TEST(SenmlCommonShape, ReusedRecordsKeepNothingOfTheLastPayload) {
+  std::vector<SenmlRecord> out;
+  ASSERT_TRUE(decode_senml_into(R"([{"bn":"dev:","n":"a","vs":"x","u":"m","ut":5},{"n":"b","vd":"AAEC","s":3}])", kNow, out));
+  ASSERT_EQ(out.size(), 2u);
+  ASSERT_TRUE(decode_senml_into(R"([{"n":"c","v":2}])", kNow, out));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].name, "c");
+  EXPECT_EQ(out[0].unit, "");
+  EXPECT_EQ(out[0].value, 2.0);
+  EXPECT_FALSE(out[0].string_value || out[0].data_value || out[0].sum || out[0].update_time || out[0].bool_value);
+  EXPECT_FALSE(decode_senml_into(R"([{"n":"c","v":"2"}])", kNow, out));
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(SenmlCommonShape, AnythingElseGoesToTheGeneralDecoder) {
+  for (std::string_view p : {
+           R"([{"n":"sm\u006fke","v":0.03}])",      // an escape
+           "[{\"n\":\"caf\xc3\xa9\",\"v\":1}]",  // non-ASCII
+           R"([{"bver":10,"n":"a","v":1}])",          // bver
+           R"([{"n":"a","v":1,"x":2}])",              // an extension label
+           R"([{"n":"a","v":1,"x_":2}])",             // must-understand
+           R"([{"n":"a","v":1,"v":2}])",              // duplicate
+           R"([{"n":"a","v":"1"}])",                  // wrong type
+           R"([{"n":"a","v":01}])",                   // leading zero
+           R"([{"n":"a","v":1e999}])",                // out of range
+           R"([{"n":"a","v":18446744073709551616}])", // beyond 64-bit integers
+           R"([{"n":"a","v":[1]}])",                  // nested
+           R"([])", R"([{"n":"a","v":1},])", R"([{"n":"a","v":1}] x)", "\xef\xbb\xbf[{\"n\":\"a\",\"v\":1}]",
+       }) {
+    EXPECT_FALSE(internal::senml_common_shape(p)) << p;
+    (void)decode(p);  // and both agree on it
+  }
+  SenmlLimits two;
+  two.max_records = 2;
+  EXPECT_TRUE(internal::senml_common_shape(R"([{"n":"a","v":1},{"n":"b","v":2}])", two));
+  EXPECT_FALSE(internal::senml_common_shape(R"([{"n":"a","v":1},{"n":"b","v":2},{"n":"c","v":3}])", two));
+  SenmlLimits short_strings;
+  short_strings.max_string_bytes = 3;
+  EXPECT_FALSE(internal::senml_common_shape(R"([{"n":"abcd","v":1}])", short_strings));
+  (void)decode(R"([{"n":"abcd","v":1}])", short_strings);
+}
+
+TEST(SenmlCommonShape, NumbersReadAsTheGeneralDecoderReadsThem) {
+  for (std::string_view v : {"0", "-0", "1", "-1", "0.1", "-0.0", "1e2", "1E+2", "1e-2", "2.5e-3", "123456789012345678",
+                             "9007199254740993", "-9223372036854775808", "18446744073709551615", "1.7976931348623157e308",
+                             "4.9e-324", "2.2250738585072011e-308", "1e-400", "0.30000000000000004", "1801234567.125"}) {
+    for (std::string_view field : {"v", "s", "bv", "bs", "t", "bt", "ut"}) {
+      std::string p = R"([{"n":"a",")" + std::string(field) + "\":" + std::string(v) +
+                      (field == "v" || field == "s" ? "" : R"(,"v":1)") + "}]";
+      expect_agreement(p, {});
+    }
+  }
+}
+
+// Random payloads near the common shape (known and unknown labels, every value type,
+// odd numbers and spacing, duplicates, escapes), then byte mutations of them: both
+// decoders must agree on every one. Deterministic (fixed seed).
+TEST(SenmlCommonShape, AgreesWithTheGeneralDecoderOnRandomPayloads) {
+  std::mt19937_64 rng(20261122);
+  auto pick = [&](auto const& options) { return options[rng() % std::size(options)]; };
+  const std::string_view labels[] = {"n", "v", "u", "t", "s", "bn", "bu", "bt", "bv", "bs", "vb", "vs", "vd", "ut", "bver", "x", "x_", ""};
+  const std::string_view values[] = {"0", "-0", "1", "0.5", "-2.25e1", "1e308", "1e309", "1801234567", "1799999000.5", "268435455",
+                                     "12", "\"a\"", "\"temp\"", "\"urn:dev:1:\"", "\"Cel\"", "\"\"", "\"a b\"", "\"AAEC\"",
+                                     "\"x\\u0041\"", "true", "false", "null", "[]", "{}", "01", "1.", ".5", "-", "+1", "1e", "10"};
+  const std::string_view spaces[] = {"", "", "", " ", "\n", "\t ", "\r\n"};
+  int common = 0;
+  for (int round = 0; round < 4000; ++round) {
+    std::string p;
+    const bool pack = rng() % 8 != 0;
+    const int records = pack ? 1 + static_cast<int>(rng() % 4) : 1;
+    if (pack) p += "[";
+    for (int r = 0; r < records; ++r) {
+      p += pick(spaces);
+      p += "{";
+      const int fields = static_cast<int>(rng() % 5);
+      for (int f = 0; f < fields; ++f) {
+        if (f) p += ",";
+        p += pick(spaces);
+        p += "\"" + std::string(f == 0 && rng() % 3 ? std::string_view("n") : pick(labels)) + "\"";
+        p += std::string(pick(spaces)) + ":" + std::string(pick(spaces));
+        p += pick(values);
+        p += pick(spaces);
+      }
+      p += "}";
+      if (r + 1 < records) p += ",";
+    }
+    if (pack) p += "]";
+    common += internal::senml_common_shape(p) ? 1 : 0;
+    expect_agreement(p, {});
+    for (int m = 0; m < 3 && !p.empty(); ++m) {
+      std::string q = p;
+      const std::size_t at = rng() % q.size();
+      switch (rng() % 3) {
+        case 0: q.erase(at, 1); break;
+        case 1: q.insert(at, 1, pick(std::string_view("{}[],:\"0-.e \\x\xc3"))); break;
+        default: q[at] = static_cast<char>(rng() % 256); break;
+      }
+      expect_agreement(q, {});
+    }
+  }
+  EXPECT_GT(common, 400) << "the generator should often make payloads of the common shape";
 }
 
 }  // namespace

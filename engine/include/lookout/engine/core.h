@@ -22,6 +22,7 @@
 #include "lookout/base/clock.h"
 #include "lookout/base/diagnostic.h"
 #include "lookout/base/log_limiter.h"
+#include "lookout/base/string_map.h"
 #include "lookout/engine/cap.h"
 #include "lookout/engine/silence.h"
 #include "lookout/engine/staffing.h"
@@ -326,12 +327,9 @@ class Core {
     Time timer_due;
   };
   // String-keyed hash maps that are looked up by string_view, without building a key.
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>()(s); }
-  };
+  using StringHash = lookout::StringHash;
   template <typename V>
-  using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+  using StringMap = lookout::StringMap<V>;
   // The running version of one plan, compiled once when it is applied (or loaded): one
   // evaluator per level (parallel to the plan's levels) and its watches by place.
   struct LivePlan {
@@ -505,6 +503,7 @@ class Core {
   StringMap<QuantityIndex> index_;
   std::vector<LivePlan*> matched_;     // evaluate()'s scratch: the plans one reading selects
   sensors::Reading reading_scratch_;   // handle_readings()'s scratch: keeps its capacity
+  std::vector<sensors::SenmlRecord> records_scratch_;  // handle_readings()'s decoded records, reused
   // The last record taken from each (sensor, quantity): "<sensor>\x1f<quantity>" -> (time,
   // value). A QoS 1 redelivery (or a gateway's resend) of the same record is not counted
   // twice by a window. Bounded by the registry: one entry per sensor and quantity.

@@ -20,6 +20,7 @@
 #include "lookout/base/diagnostic.h"
 #include "lookout/base/place.h"
 #include "lookout/base/status.h"
+#include "lookout/base/string_map.h"
 
 namespace lookout::sensors {
 
@@ -90,7 +91,7 @@ class SensorRegistry {
   std::vector<const SensorInfo*> all() const;  // sorted by id
 
  private:
-  std::map<std::string, SensorInfo, std::less<>> sensors_;
+  StringMap<SensorInfo> sensors_;  // by id; all() sorts
 };
 
 }  // namespace lookout::sensors

@@ -42,6 +42,8 @@ struct SenmlRecord {
 
   // The quantity a plan reads: local_name when present, else the resolved name.
   const std::string& quantity() const { return local_name.empty() ? name : local_name; }
+
+  bool operator==(const SenmlRecord&) const = default;
 };
 
 // Decodes `payload` received at `now`. Every rejection is kInvalidArgument with a
@@ -54,5 +56,22 @@ struct SenmlRecord {
 // [now - max_past, now + max_future]; any limit in `limits` exceeded.
 // Unknown fields not ending in '_' are ignored, as RFC 8428 says.
 StatusOr<std::vector<SenmlRecord>> decode_senml(std::string_view payload, Time now, const SenmlLimits& limits = {});
+
+// The same into `out` (replacing what it held): a caller that keeps `out` from one
+// payload to the next reuses its records' strings, so decoding allocates nothing in the
+// steady state. On an error `out` is empty.
+Status decode_senml_into(std::string_view payload, Time now, std::vector<SenmlRecord>& out,
+                         const SenmlLimits& limits = {});
+
+namespace internal {
+// For differential tests. decode_senml() reads payloads of the common shape (flat
+// records with the known labels, each once; printable-ASCII strings without escapes;
+// numbers; booleans) with a scanner that builds no JSON document, and hands everything
+// else to the general decoder; the two must agree on every input.
+StatusOr<std::vector<SenmlRecord>> decode_senml_general(std::string_view payload, Time now,
+                                                        const SenmlLimits& limits = {});
+// Whether decode_senml() takes the scanner's path for `payload`.
+bool senml_common_shape(std::string_view payload, const SenmlLimits& limits = {});
+}  // namespace internal
 
 }  // namespace lookout::sensors
