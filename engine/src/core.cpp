@@ -864,7 +864,7 @@ void Core::check(LivePlan& live, const std::string& key, Watch& watch) {
   for (std::size_t i = 0; i < evaluators.size(); ++i) {
     if (!evaluators[i].truth(*watch.states[i])) continue;
     bool current_holds = false;
-    if (auto open = open_by_plan_place_.find({sp.plan.id, key}); open != open_by_plan_place_.end()) {
+    if (auto open = open_by_plan_place_.find(PlanWatchView(sp.plan.id, key)); open != open_by_plan_place_.end()) {
       const auto level = incidents_.at(open->second).level;
       for (std::size_t j = 0; j < evaluators.size(); ++j) {
         if (sp.plan.levels[j].level == level) current_holds = evaluators[j].truth(*watch.states[j]);
@@ -883,7 +883,7 @@ void Core::check(LivePlan& live, const std::string& key, Watch& watch) {
   if (live.resolver && watch.resolve_state) {
     auto t = live.resolver->next_change(*watch.resolve_state, now);
     if (t && (!next || *t < *next)) next = t;
-    if (watch.calm_since && open_by_plan_place_.count({sp.plan.id, key})) {
+    if (watch.calm_since && open_by_plan_place_.count(PlanWatchView(sp.plan.id, key))) {
       Time due = *watch.calm_since + live.hold_for;
       if (!next || due < *next) next = due;
     }
@@ -912,7 +912,7 @@ void Core::init_watch(LivePlan& live, const std::string& key, Watch& watch, cons
     watch.resolve_state = live.resolver->new_state();
     live.resolver->set_attributes(*watch.resolve_state, attributes);
     // After a restart: the time already counted towards the resolve rule goes on.
-    if (auto open = open_by_plan_place_.find({live.stored->plan.id, key}); open != open_by_plan_place_.end()) {
+    if (auto open = open_by_plan_place_.find(PlanWatchView(live.stored->plan.id, key)); open != open_by_plan_place_.end()) {
       const Time since = incidents_.at(open->second).calm_since;
       if (since != Time{}) watch.calm_since = since;
     }
@@ -939,7 +939,7 @@ void Core::check_resolve(LivePlan& live, const std::string& key, Watch& watch) {
   } else if (!watch.calm_since) {
     watch.calm_since = now;
   }
-  auto open = open_by_plan_place_.find({sp.plan.id, key});
+  auto open = open_by_plan_place_.find(PlanWatchView(sp.plan.id, key));
   if (open == open_by_plan_place_.end()) return;
   Incident& in = incidents_.at(open->second);
   if (watch.calm_since && now - *watch.calm_since >= live.hold_for) {

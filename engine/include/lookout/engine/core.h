@@ -513,9 +513,20 @@ class Core {
   sensors::SensorRegistry sensors_;
   sensors::StaffRegistry staff_;
   std::map<std::string, Incident, std::less<>> incidents_;
-  std::map<std::pair<std::string, std::string>, std::string> open_by_plan_place_;  // (plan, watch key) -> incident
+  // (plan id, watch key) maps, looked up by views per reading without copying either.
+  struct PlanWatchLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      const std::string_view a1 = a.first, b1 = b.first;
+      if (a1 != b1) return a1 < b1;
+      return std::string_view(a.second) < std::string_view(b.second);
+    }
+  };
+  using PlanWatchView = std::pair<std::string_view, std::string_view>;
+  std::map<std::pair<std::string, std::string>, std::string, PlanWatchLess> open_by_plan_place_;  // (plan, watch key) -> incident
   // Resolved incidents that may still reopen: (plan, watch key) -> incident.
-  std::map<std::pair<std::string, std::string>, std::string> reopenable_;
+  std::map<std::pair<std::string, std::string>, std::string, PlanWatchLess> reopenable_;
   std::map<std::string, Clock::TimerId, std::less<>> close_timers_;  // incident -> its closing
   std::unordered_map<std::string, bool> sensor_online_;
   std::map<std::string, Assignment, std::less<>> assignments_;  // active ones, and recent ones (ranking)
