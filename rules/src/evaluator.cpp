@@ -241,6 +241,10 @@ struct Evaluator::Program {
 struct Evaluator::State {
   bool started = false;
   bool truth = false;
+  // `values` are step(now)'s for the state as it is: stepping again at `now` would change
+  // nothing (step is idempotent at one time), so advance_to(now) can return at once.
+  // Cleared by whatever changes the state without a step (set_attributes).
+  bool settled = false;
   Time now{};
   std::uint64_t seq = 0;
   std::uint64_t mismatches = 0;
@@ -433,6 +437,7 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
     s.values[i] = v ? 1 : 0;
   }
   s.truth = !nodes.empty() && s.values.back() != 0;
+  s.settled = true;
 }
 
 // The earliest moment after s.now at which a part of the condition may change by
@@ -480,6 +485,7 @@ void advance_to(const std::vector<Node>& nodes, const EvaluatorOptions& options,
     return;
   }
   if (now < s.now) now = s.now;  // time never goes backwards
+  if (now == s.now && s.settled) return;
   while (true) {
     std::optional<Time> e = next_event(nodes, options, s);
     if (!e || *e >= now) break;
@@ -539,6 +545,7 @@ void observe_sensor(ConfirmState& cs, const Node& n, const Sample& sample, Time 
 }  // namespace
 
 void Evaluator::set_attributes(State& state, const AttributeLookup& lookup) const {
+  state.settled = false;
   for (const Node& n : program_->nodes) {
     if (n.kind != NodeKind::kAttribute) continue;
     state.attrs[n.slot] = lookup && attribute_holds(n.attribute, lookup(n.attribute.target, n.attribute.name)) ? 1 : 0;
