@@ -8,6 +8,16 @@ namespace lookout::drills {
 
 std::vector<Input> build_inputs(const Scenario& scenario, Random& random) {
   std::vector<Input> inputs;
+  // Room for every input at once: a day of a community is about a million, and growing
+  // the vector by doubling copied and page-faulted through most of them again.
+  std::size_t expected = scenario.reports.size();
+  for (const auto& stream : scenario.streams) {
+    expected += stream.replayed.size() + stream.script.size();
+    if (stream.replayed.empty() && stream.every > Duration::zero()) {
+      expected += static_cast<std::size_t>(scenario.duration / stream.every) + 1;
+    }
+  }
+  inputs.reserve(expected);
   for (std::size_t i = 0; i < scenario.streams.size(); ++i) {
     const auto& stream = scenario.streams[i];
     if (!stream.replayed.empty()) {
