@@ -78,6 +78,69 @@ TEST_F(RocksStoreTest, AnUnsyncedBatchIsAppliedAndSurvivesReopen) {
   EXPECT_EQ((*store)->get(Table::kOutbox, "00000000000000000002")->value_or(""), "m2");
 }
 
+// Bytes in the store's write-ahead log files (*.log).
+std::uintmax_t log_bytes(const fs::path& dir) {
+  std::uintmax_t bytes = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() == ".log") bytes += entry.file_size();
+  }
+  return bytes;
+}
+
+// A clean close writes the memtables to table files: the log holds nothing to replay
+// on the next open (a large log made the first start after a stop take seconds).
+TEST_F(RocksStoreTest, ACleanCloseLeavesNoLogToReplay) {
+  {
+    auto store = RocksStore::open(dir_.string());
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    for (int i = 0; i < 100; ++i) {
+      Batch b;
+      b.put(Table::kIncidents, "inc-" + std::to_string(i), std::string(200, 'x'));
+      b.put(Table::kEvents, "inc-" + std::to_string(i) + "/001", "opened");
+      b.set_sync(i % 2 == 0);
+      ASSERT_TRUE((*store)->write(b).is_ok());
+    }
+    EXPECT_GT(log_bytes(dir_), 0u);  // until the close, the log is where the writes are
+  }
+  EXPECT_EQ(log_bytes(dir_), 0u);
+  auto store = RocksStore::open(dir_.string());
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+  int incidents = 0, events = 0;
+  ASSERT_TRUE((*store)->scan(Table::kIncidents, "", [&](std::string_view, std::string_view v) {
+    incidents += v == std::string(200, 'x');
+    return true;
+  }).is_ok());
+  ASSERT_TRUE((*store)->scan(Table::kEvents, "", [&](std::string_view, std::string_view v) {
+    events += v == "opened";
+    return true;
+  }).is_ok());
+  EXPECT_EQ(incidents, 100);
+  EXPECT_EQ(events, 100);
+}
+
+// The flush is for speed only: what a crash leaves (the files as they are while the
+// store is open, the writes only in the log) opens with every write, replayed.
+TEST_F(RocksStoreTest, WithoutACleanCloseTheLogIsReplayed) {
+  const fs::path crashed = dir_.string() + "-crashed";
+  fs::remove_all(crashed);
+  {
+    auto store = RocksStore::open(dir_.string());
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    Batch b;
+    b.put(Table::kIncidents, "inc-1", "open");
+    b.put(Table::kOutbox, "00000000000000000001", "alert");
+    ASSERT_TRUE((*store)->write(b).is_ok());
+    ASSERT_GT(log_bytes(dir_), 0u);
+    fs::copy(dir_, crashed, fs::copy_options::recursive);  // the disk at the moment of a crash
+  }
+  auto store = RocksStore::open(crashed.string());
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+  EXPECT_EQ((*store)->get(Table::kIncidents, "inc-1")->value_or(""), "open");
+  EXPECT_EQ((*store)->get(Table::kOutbox, "00000000000000000001")->value_or(""), "alert");
+  store->reset();
+  fs::remove_all(crashed);
+}
+
 TEST_F(RocksStoreTest, RefusesADirectoryThatIsNotAStore) {
   fs::create_directories(dir_);
   std::ofstream(dir_ / "precious.txt") << "do not overwrite";

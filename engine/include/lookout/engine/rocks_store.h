@@ -21,6 +21,8 @@ class RocksStore final : public Store {
   // not a Lookout store, or a damaged store, is refused with kCorruption or kIoError:
   // never silently replaced by an empty one.
   static StatusOr<std::unique_ptr<RocksStore>> open(const std::string& path, RocksStoreOptions options = {});
+  // Closes the store, first writing what is only in the log to table files, so that the
+  // next open has no log to replay (a crash leaves the log, replayed by the next open).
   ~RocksStore() override;
 
   StatusOr<std::optional<std::string>> get(Table table, std::string_view key) override;
