@@ -11,6 +11,7 @@
 #include "lookout/base/time_format.h"
 #include "lookout/rules/units.h"
 #include "core_internal.h"
+#include "incident_record.h"
 
 namespace lookout::engine {
 
@@ -28,110 +29,9 @@ using detail::format_number;
 using detail::from_ms;
 using detail::to_ms;
 
-json incident_to_store(const Incident& in) {
-  json search = json::object();
-  for (const auto& [role, level] : in.search_level) search[role] = static_cast<int>(level);
-  json reopens = json::array();
-  for (auto t : in.reopen_times) reopens.push_back(to_ms(t));
-  json alerts = json::array();
-  for (const auto& a : in.alerts) {
-    alerts.push_back({{"identifier", a.identifier},
-                      {"sent_ms", to_ms(a.sent)},
-                      {"msg_type", a.msg_type},
-                      {"level", plans::level_name(a.level)}});
-  }
-  return {{"id", in.id},
-          {"plan", in.plan_id},
-          {"plan_version", in.plan_version},
-          {"place", in.place.str()},
-          {"watch", in.watch},
-          {"level", plans::level_name(in.level)},
-          {"state", in.state},
-          {"opened_ms", to_ms(in.opened_at)},
-          {"updated_ms", to_ms(in.updated_at)},
-          {"sensor", in.sensor_id},
-          {"quantity", in.quantity},
-          {"value", in.value},
-          {"unit", in.unit},
-          {"reading_ms", to_ms(in.reading_time)},
-          {"acknowledged_ms", to_ms(in.acknowledged_at)},
-          {"acknowledged_by", in.acknowledged_by},
-          {"resolved_ms", to_ms(in.resolved_at)},
-          {"resolved_by", in.resolved_by},
-          {"reopened", in.reopened},
-          {"alerts", alerts},
-          {"level_since_ms", to_ms(in.level_since)},
-          {"escalation_next", in.escalation_next},
-          {"renotified", in.renotified},
-          {"escalated_to", in.escalated_to ? std::string(plans::level_name(*in.escalated_to)) : std::string()},
-          {"search_level", search},
-          {"unfilled", in.unfilled},
-          {"reopen_ms", reopens},
-          {"flapping", in.flapping},
-          {"calm_since_ms", to_ms(in.calm_since)}};
-}
-
-StatusOr<Incident> incident_from_store(std::string_view text) {
-  try {
-    auto j = json::parse(text);
-    Incident in;
-    in.id = j.at("id").get<std::string>();
-    in.plan_id = j.at("plan").get<std::string>();
-    in.plan_version = j.at("plan_version").get<std::uint32_t>();
-    auto place = PlacePath::parse(j.at("place").get<std::string>());
-    if (!place.is_ok()) return Status::corruption("incident place: " + place.status().message());
-    in.place = *place;
-    // Records written before scopes existed watch their place.
-    in.watch = j.contains("watch") ? j.at("watch").get<std::string>() : in.place.str();
-    auto level = plans::parse_level(j.at("level").get<std::string>());
-    if (!level) return Status::corruption("incident level");
-    in.level = *level;
-    in.state = j.at("state").get<std::string>();
-    in.opened_at = from_ms(j.at("opened_ms").get<std::int64_t>());
-    in.updated_at = from_ms(j.at("updated_ms").get<std::int64_t>());
-    in.sensor_id = j.at("sensor").get<std::string>();
-    in.quantity = j.at("quantity").get<std::string>();
-    in.value = j.at("value").get<double>();
-    in.unit = j.at("unit").get<std::string>();
-    in.reading_time = from_ms(j.at("reading_ms").get<std::int64_t>());
-    // Fields added with the incident lifecycle; older records lack them.
-    in.acknowledged_at = from_ms(j.value("acknowledged_ms", std::int64_t{0}));
-    in.acknowledged_by = j.value("acknowledged_by", std::string());
-    in.resolved_at = from_ms(j.value("resolved_ms", std::int64_t{0}));
-    in.resolved_by = j.value("resolved_by", std::string());
-    in.reopened = j.value("reopened", std::uint32_t{0});
-    for (const auto& a : j.at("alerts")) {
-      auto al = plans::parse_level(a.at("level").get<std::string>());
-      if (!al) return Status::corruption("incident alert level");
-      in.alerts.push_back(SentAlert{a.at("identifier").get<std::string>(), from_ms(a.at("sent_ms").get<std::int64_t>()),
-                                    a.at("msg_type").get<std::string>(), *al});
-    }
-    // Fields added with staffing and escalation; older records lack them.
-    in.level_since = from_ms(j.value("level_since_ms", to_ms(in.updated_at)));
-    in.escalation_next = j.value("escalation_next", std::uint32_t{0});
-    in.renotified = j.value("renotified", std::uint32_t{0});
-    if (auto e = j.value("escalated_to", std::string()); !e.empty()) {
-      in.escalated_to = plans::parse_level(e);
-      if (!in.escalated_to) return Status::corruption("incident escalated_to");
-    }
-    if (j.contains("search_level")) {
-      for (const auto& [role, level] : j.at("search_level").items()) {
-        int l = level.get<int>();
-        if (l < 1 || l > 5) return Status::corruption("incident search level");
-        in.search_level[role] = static_cast<PlaceLevel>(l);
-      }
-    }
-    if (j.contains("unfilled")) in.unfilled = j.at("unfilled").get<std::set<std::string>>();
-    if (j.contains("reopen_ms")) {
-      for (const auto& t : j.at("reopen_ms")) in.reopen_times.push_back(from_ms(t.get<std::int64_t>()));
-    }
-    in.flapping = j.value("flapping", false);
-    in.calm_since = from_ms(j.value("calm_since_ms", std::int64_t{0}));
-    return in;
-  } catch (const std::exception& e) {
-    return Status::corruption(std::string("incident record: ") + e.what());
-  }
-}
+// An incident's storage form, and reading it back fast: incident_record.cpp.
+using detail::incident_from_store;
+using detail::incident_to_store;
 
 // `to = from`, without copying what is already equal: a watch keeps the last reading of
 // each sensor and quantity, and the next one from the same sensor differs only in its
@@ -253,7 +153,8 @@ Status Core::open() {
     if (in->state == "open" || in->state == "acknowledged" || in->state == "responding") {
       open_by_plan_place_[{in->plan_id, in->watch}] = in->id;
     }
-    incidents_.emplace(in->id, std::move(*in));
+    // The table is read in key (= id) order: each goes last, without a search.
+    incidents_.emplace_hint(incidents_.end(), in->id, std::move(*in));
     return true;
   });
   if (!s) return s;

@@ -1,11 +1,17 @@
 #include "lookout/sensors/registry.h"
 
+#include <algorithm>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "import_support.h"  // the storage form's document reader, for the oracle below
 
 namespace lookout {
 // Readable diagnostics in test failures.
@@ -832,6 +838,150 @@ TEST(SensorRegistry, UpsertFindAll) {
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0]->id, "S1");
   EXPECT_EQ(all[1]->id, "s2");
+}
+
+// ---- Stored sensors: the plain reader against the document reader ----------------------------
+
+// The reader of a stored sensor as it was before the plain reader (registry.cpp, kept
+// verbatim): the oracle. What it accepts, sensor_from_json must read identically; what
+// it rejects, sensor_from_json must reject with the same error.
+StatusOr<SensorInfo> oracle_sensor_from_json_impl(std::string_view text) {
+  using namespace internal;
+  StoredReader in("sensor");
+  auto parsed = in.parse(text);
+  if (!parsed) return parsed.status();
+  const json& j = *parsed;
+  SensorInfo sensor;
+  if (Status st = in.string_field(j, "id", true, sensor.id); !st) return st;
+  if (!is_valid_sensor_id(sensor.id)) return in.corrupt("id " + quote(sensor.id) + " is not a valid sensor id");
+  std::string place;
+  if (Status st = in.string_field(j, "place", true, place); !st) return st;
+  auto p = PlacePath::parse(place);
+  if (!p) return in.corrupt(p.status().message());
+  sensor.place = *p;
+  if (Status st = in.string_field(j, "kind", true, sensor.kind); !st) return st;
+  if (auto it = j.find("quantities"); it != j.end()) {
+    if (!it->is_array()) {
+      return in.corrupt(std::string("field \"quantities\" must be an array, found ") + it->type_name());
+    }
+    for (const auto& q : *it) {
+      if (!q.is_string()) return in.corrupt(std::string("a quantity must be a string, found ") + q.type_name());
+      sensor.quantities.push_back(q.get<std::string>());
+    }
+  }
+  if (Status st = in.attributes(j, sensor.attributes); !st) return st;
+  return sensor;
+}
+StatusOr<SensorInfo> oracle_sensor_from_json(std::string_view json_text) {
+  try {
+    return oracle_sensor_from_json_impl(json_text);
+  } catch (const std::exception& e) {
+    return Status::corruption(std::string("stored sensor: ") + e.what());
+  }
+}
+
+void expect_read_as_before(const std::string& text) {
+  auto want = oracle_sensor_from_json(text);
+  auto got = sensor_from_json(text);
+  ASSERT_EQ(got.is_ok(), want.is_ok()) << text << "\n" << (want.is_ok() ? got.status() : want.status()).to_string();
+  if (want.is_ok()) {
+    ASSERT_EQ(*got, *want) << text;
+  } else {
+    ASSERT_EQ(got.status().code(), Status::Code::kCorruption) << text;
+    ASSERT_EQ(got.status().message(), want.status().message()) << text;
+  }
+}
+
+const SensorInfo kFullSensor{"smoke-b12.3F_x",
+                             P("xc/hl/qy/g03/b12"),
+                             "smoke \"detector\"\\青云\n\tÅ",
+                             {"smoke", "temperature", "smoke"},
+                             {{"floor", "3"}, {"说明", "a/b\r\n"}, {"", ""}}};
+
+TEST(RegistryJson, StoredSensorsInOtherValidFormsReadAsBefore) {
+  EXPECT_EQ(sensor_from_json(to_json(kFullSensor)).value(), kFullSensor);
+  for (const std::string& text : {
+           to_json(kFullSensor),
+           std::string(R"( {"kind" : "k","attributes":{ "b":"2" , "a":"1"},"quantities":[ ],"place":"xc","id":"s"} )"),
+           std::string("\r\n\t{\"id\":\"s\",\"place\":\"xc\",\"kind\":\"k\"}\n"),  // without the optional members
+           std::string(R"({"id":"s","place":"xc","kind":"k\u00e9","quantities":["\ud83d\ude00"]})"),
+           std::string(R"({"id":"s","place":"xc","kind":"k","kind":"k2"})"),                 // the last counts
+           std::string(R"({"id":"s","place":"xc","kind":"k","attributes":{"a":"1","a":"2"}})"),
+           std::string(R"({"id":"s","place":"xc","kind":"k","added_later":[1,{"x":null}]})"),  // unknown
+           std::string(R"({"id":"s","place":"xc","kind":"k","quantities":null})"),
+           std::string("\xEF\xBB\xBF{\"id\":\"s\",\"place\":\"xc\",\"kind\":\"k\"}"),  // byte order mark
+       }) {
+    expect_read_as_before(text);
+  }
+  EXPECT_EQ(sensor_from_json(R"({"id":"s","place":"xc","kind":"k","kind":"k2"})")->kind, "k2");
+  EXPECT_EQ(sensor_from_json(R"({"id":"s","place":"xc","kind":"k","attributes":{"a":"1","a":"2"}})")->attributes.at("a"),
+            "2");
+}
+
+// Records made by mutating valid ones (members replaced by other JSON values, removed,
+// repeated, reordered, added; bytes inserted, removed or changed).
+TEST(RegistryJson, StoredSensorsReadExactlyAsTheDocumentReaderDid) {
+  const std::vector<std::string> seeds = {to_json(kFullSensor), to_json(SensorInfo{"s", P("xc"), "k", {}, {}})};
+  const std::vector<std::string> values = {
+      "null", "true", "0", "-1", "1.5", "\"\"", "\"s\"", "\"a b\"", "\"xc\"", "\"xc/hl\"", "\"XC\"", "\"xc//b\"",
+      R"("s\u0031")", R"("\ud83d")", R"("a\nb\"c")", R"("\x")", "\"\xC3\xA9\"", "\"\xC3\"", "\"\xED\xA0\x80\"",
+      "\"\xF0\x9F\x98\x80\"", "\"tab\tin\"", "[]", R"(["smoke"])", R"(["a","a"])", R"(["a",1])", "[null]", "{}",
+      R"({"a":"1"})", R"({"a":1})", R"({"a":"1","a":"2"})", R"({"a":"1","b":null})", R"({"\u0061":"x"})",
+      R"({"é":"ü"})", "[[1]]"};
+  const std::vector<std::string> names = {"id", "place", "kind", "quantities", "attributes", "extra", "ID", "id "};
+  const std::string bytes = "{}[]\":,.-0123456789tn \\\t\n\x01\x7f\x80\xC3\xA9\xFF";
+
+  std::mt19937 rng(20261122);
+  auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+  auto space = [&] {
+    static const char* ws[] = {"", "", "", " ", "\n", "\t ", "\r\n"};
+    return std::string(ws[pick(7)]);
+  };
+  std::size_t accepted = 0, rejected = 0;
+  constexpr int kRecords = 20000;
+  for (int n = 0; n < kRecords; ++n) {
+    auto j = nlohmann::ordered_json::parse(seeds[pick(seeds.size())]);
+    std::vector<std::pair<std::string, std::string>> members;
+    for (const auto& [k, v] : j.items()) members.emplace_back(k, v.dump());
+    for (std::size_t e = 1 + pick(3); e-- > 0 && !members.empty();) {
+      switch (pick(6)) {
+        case 0:
+        case 1: members[pick(members.size())].second = values[pick(values.size())]; break;
+        case 2: members.erase(members.begin() + static_cast<std::ptrdiff_t>(pick(members.size()))); break;
+        case 3: {
+          auto m = members[pick(members.size())];
+          if (pick(2)) m.second = values[pick(values.size())];
+          members.insert(members.begin() + static_cast<std::ptrdiff_t>(pick(members.size() + 1)), m);
+          break;
+        }
+        case 4:
+          members.insert(members.begin() + static_cast<std::ptrdiff_t>(pick(members.size() + 1)),
+                         {names[pick(names.size())], values[pick(values.size())]});
+          break;
+        case 5: std::shuffle(members.begin(), members.end(), rng); break;
+      }
+    }
+    std::string text = space() + "{";
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (i) text += space() + "," + space();
+      text += nlohmann::json(members[i].first).dump() + space() + ":" + space() + members[i].second;
+    }
+    text += space() + "}" + space();
+    if (pick(4) == 0) {
+      for (std::size_t k = 1 + pick(2); k-- > 0;) {
+        const std::size_t at = pick(text.size());
+        switch (pick(3)) {
+          case 0: text.erase(at, 1); break;
+          case 1: text.insert(at, 1, bytes[pick(bytes.size())]); break;
+          case 2: text[at] = bytes[pick(bytes.size())]; break;
+        }
+      }
+    }
+    ASSERT_NO_FATAL_FAILURE(expect_read_as_before(text));
+    (oracle_sensor_from_json(text).is_ok() ? accepted : rejected)++;
+  }
+  EXPECT_GT(accepted, kRecords / 10u);  // the mutations reach both sides
+  EXPECT_GT(rejected, kRecords / 10u);
 }
 
 }  // namespace
