@@ -13,7 +13,8 @@
 //       then R times in this process: (a) RocksStore::open, (b) Core construction +
 //       Core::open() (registries, plans, incidents loaded, timers re-armed). Also times
 //       a bare scan of the sensor and incident tables (no parsing), to split reading from
-//       rebuilding. Medians reported.
+//       rebuilding. Medians reported. With --from D: no preparation, the store that
+//       `prepare --incidents N --dir D` wrote is reopened (e.g. to profile only restarts).
 //   lookout-store-bench prepare --incidents N --dir D
 //       Only the preparation: a store in D for the real daemon (tools/bench/restart.sh).
 //   lookout-store-bench memory --sensors N --incidents M
@@ -327,10 +328,15 @@ int run_prepare(std::size_t n, const std::string& dir) {
   return 0;
 }
 
-int run_restart(std::size_t n, std::size_t runs, const std::string& dir_arg) {
-  auto dir = make_dir(dir_arg, "restart");
-  auto store_dir = dir / "store";
-  prepare(store_dir, n);
+int run_restart(std::size_t n, std::size_t runs, const std::string& dir_arg, const std::string& from) {
+  fs::path dir, store_dir;
+  if (from.empty()) {
+    dir = make_dir(dir_arg, "restart");
+    store_dir = dir / "store";
+    prepare(store_dir, n);
+  } else {
+    store_dir = from;
+  }
   std::vector<double> open_ms, core_ms, total_ms, scan_ms;
   for (std::size_t r = 0; r < runs; ++r) {
     // Later than the preparation, before the first reminder is due.
@@ -350,6 +356,10 @@ int run_restart(std::size_t n, std::size_t runs, const std::string& dir_arg) {
     for (const auto* in : core->incidents()) open += in->state == "open";
     if (open != n || core->sensors().size() != n) die("restart rebuilt " + std::to_string(open) + " open incidents");
     core.reset();
+    // Untimed: the freed Core's memory back to the system (malloc would otherwise sort
+    // its millions of freed blocks during the bare scan), so that each run starts on a
+    // heap nearly as empty as a new process's.
+    ::malloc_trim(0);
     // The bare read: every sensor and incident record, not parsed.
     auto t2 = SteadyClock::now();
     std::size_t bytes = 0;
@@ -373,7 +383,7 @@ int run_restart(std::size_t n, std::size_t runs, const std::string& dir_arg) {
   std::printf("restart %zu open incidents, median of %zu: store open %.1f ms, core open %.1f ms, total %.1f ms, "
               "bare scan %.1f ms\n",
               n, runs, median(open_ms), median(core_ms), median(total_ms), median(scan_ms));
-  if (dir_arg.empty()) fs::remove_all(dir);
+  if (from.empty() && dir_arg.empty()) fs::remove_all(dir);
   return 0;
 }
 
@@ -449,7 +459,7 @@ int main(int argc, char** argv) {
   CLI::App app{"lookout-store-bench: durable commits, restart and memory (docs/benchmarks.md)"};
   app.require_subcommand(1);
   std::size_t incidents = 10'000, sensors = 100'000, runs = 5, baseline = 2'000;
-  std::string dir;
+  std::string dir, from;
   auto* commits = app.add_subcommand("commits", "synced incident commits per second and their latency");
   commits->add_option("--incidents", incidents, "incidents to open (one synced commit each)");
   commits->add_option("--baseline-writes", baseline, "raw RocksDB synced Puts for the baseline");
@@ -458,6 +468,7 @@ int main(int argc, char** argv) {
   restart->add_option("--incidents", incidents, "open incidents in the store");
   restart->add_option("--runs", runs, "restarts to time");
   restart->add_option("--dir", dir, "directory for the store (default: a fresh one under TMPDIR, removed after)");
+  restart->add_option("--from", from, "reopen this store (written by prepare with the same --incidents) instead of preparing one");
   auto* prep = app.add_subcommand("prepare", "write a store with N open incidents into --dir (for restart.sh)");
   prep->add_option("--incidents", incidents, "open incidents");
   prep->add_option("--dir", dir, "store directory (replaced)")->required();
@@ -466,7 +477,7 @@ int main(int argc, char** argv) {
   memory->add_option("--incidents", incidents, "incidents to open");
   CLI11_PARSE(app, argc, argv);
   if (commits->parsed()) return run_commits(incidents, dir, baseline);
-  if (restart->parsed()) return run_restart(incidents, runs, dir);
+  if (restart->parsed()) return run_restart(incidents, runs, dir, from);
   if (prep->parsed()) return run_prepare(incidents, dir);
   if (memory->parsed()) return run_memory(sensors, incidents);
   return 1;
