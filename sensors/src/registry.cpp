@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "import_support.h"
+#include "lookout/base/plain_json.h"
 #include "text_util.h"
 
 namespace lookout::sensors {
@@ -399,118 +400,10 @@ std::vector<SensorInfo> sensors_from_csv(std::string_view text, const TextIndex&
 // ---- Reading a stored sensor without a JSON document -------------------------------------
 //
 // Every stored sensor is read when the engine starts; nlohmann::json's document (a
-// std::map per object) was most of that time. The plain reader takes the records as
-// to_json writes them (members in any order, without \u escapes) straight into the
-// SensorInfo; anything else goes to the full reader, which decides, with its errors.
-
-// A cursor over JSON text that reads only what it reads exactly as nlohmann::json does:
-// each method returns false at anything else, never an error of its own.
-class PlainJson {
- public:
-  explicit PlainJson(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
-
-  // Skips JSON whitespace, then takes `c` if it is next.
-  bool eat(char c) {
-    skip_ws();
-    if (p_ == end_ || *p_ != c) return false;
-    ++p_;
-    return true;
-  }
-  bool at_end() {
-    skip_ws();
-    return p_ == end_;
-  }
-
-  // A string of well-formed UTF-8 (as nlohmann checks it) with no control characters;
-  // escapes but \u are decoded, a \u escape is not taken.
-  bool string(std::string& out) {
-    if (!eat('"')) return false;
-    out.clear();
-    const char* run = p_;  // the start of the bytes not yet copied to `out`
-    while (p_ != end_) {
-      const auto c = static_cast<unsigned char>(*p_);
-      if (c == '"') {
-        out.append(run, p_);
-        ++p_;
-        return true;
-      }
-      if (c < 0x20) return false;
-      if (c < 0x80 && c != '\\') {
-        ++p_;
-        continue;
-      }
-      if (c >= 0x80) {
-        const std::size_t n = utf8_sequence(p_);
-        if (n == 0) return false;
-        p_ += n;
-        continue;
-      }
-      out.append(run, p_);  // an escape
-      if (++p_ == end_) return false;
-      switch (*p_) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        default: return false;  // \u, or not an escape at all
-      }
-      run = ++p_;
-    }
-    return false;
-  }
-
-  // Calls `element` for each element of an array.
-  template <typename Fn>
-  bool array(Fn&& element) {
-    if (!eat('[')) return false;
-    if (eat(']')) return true;
-    do {
-      if (!element()) return false;
-    } while (eat(','));
-    return eat(']');
-  }
-
-  // Calls `member(name)` for each member of an object, after its name and ':'.
-  template <typename Fn>
-  bool object(Fn&& member) {
-    if (!eat('{')) return false;
-    if (eat('}')) return true;
-    std::string name;
-    do {
-      if (!string(name) || !eat(':') || !member(name)) return false;
-    } while (eat(','));
-    return eat('}');
-  }
-
- private:
-  void skip_ws() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
-  }
-
-  // The length of the well-formed UTF-8 sequence at `p` (a byte >= 0x80), or 0
-  // (RFC 3629, the ranges nlohmann's lexer accepts).
-  std::size_t utf8_sequence(const char* p) const {
-    const auto avail = static_cast<std::size_t>(end_ - p);
-    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(p[i]); };
-    auto in = [&](std::size_t i, unsigned lo, unsigned hi) { return i < avail && byte(i) >= lo && byte(i) <= hi; };
-    const unsigned c = byte(0);
-    if (c >= 0xC2 && c <= 0xDF) return in(1, 0x80, 0xBF) ? 2 : 0;
-    if (c == 0xE0) return in(1, 0xA0, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
-    if (c == 0xED) return in(1, 0x80, 0x9F) && in(2, 0x80, 0xBF) ? 3 : 0;
-    if (c == 0xF0) return in(1, 0x90, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-    if (c >= 0xF1 && c <= 0xF3) return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-    if (c == 0xF4) return in(1, 0x80, 0x8F) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-    return 0;
-  }
-
-  const char* p_;
-  const char* end_;
-};
+// std::map per object) was most of that time. The plain reader (lookout/base/plain_json.h)
+// takes the records as to_json writes them (members in any order, plain ASCII member
+// names, no \u escapes) straight into the SensorInfo; anything else goes to the full
+// reader, which decides, with its errors.
 
 // The sensor in `text` if it is a valid record in the plain form (each member once,
 // none unknown), else nullopt: then the full reader says what it is.
@@ -524,7 +417,7 @@ std::optional<SensorInfo> sensor_from_plain_json(std::string_view text) {
     seen |= b;
     return true;
   };
-  bool ok = in.object([&](const std::string& name) {
+  bool ok = in.object([&](std::string_view name) {
     if (name == "id") return once(1) && in.string(sensor.id);
     if (name == "place") return once(2) && in.string(place);
     if (name == "kind") return once(4) && in.string(sensor.kind);
@@ -532,8 +425,8 @@ std::optional<SensorInfo> sensor_from_plain_json(std::string_view text) {
       return once(8) && in.array([&] { return in.string(sensor.quantities.emplace_back()); });
     }
     if (name == "attributes") {
-      return once(16) && in.object([&](const std::string& attribute) {
-        auto [it, added] = sensor.attributes.try_emplace(attribute);
+      return once(16) && in.object([&](std::string_view attribute) {
+        auto [it, added] = sensor.attributes.try_emplace(std::string(attribute));
         return added && in.string(it->second);
       });
     }
