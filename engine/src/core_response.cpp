@@ -328,16 +328,21 @@ void Core::staff_incidents(std::string_view also) {
   if (!also.empty()) understaffed_.insert(std::string(also));
   if (staffing_) return;  // an offer's commit never starts another pass
   staffing_ = true;
-  std::vector<std::string> order(understaffed_.begin(), understaffed_.end());
   // Concurrent incidents compete for staff: the most severe is staffed first, then the
   // oldest. A red incident raised after a blue one still gets the nearest free wardens.
-  std::sort(order.begin(), order.end(), [this](const std::string& a, const std::string& b) {
-    const auto& x = incidents_.at(a);
-    const auto& y = incidents_.at(b);
-    if (x.level != y.level) return plans::more_severe(x.level, y.level);
-    if (x.opened_at != y.opened_at) return x.opened_at < y.opened_at;
-    return x.id < y.id;
+  // (Sorted as pointers, each incident looked up once: after a restart with 100k open
+  // incidents, two map lookups per comparison made this pass most of a second.)
+  std::vector<const Incident*> by_priority;
+  by_priority.reserve(understaffed_.size());
+  for (const auto& id : understaffed_) by_priority.push_back(&incidents_.at(id));
+  std::sort(by_priority.begin(), by_priority.end(), [](const Incident* x, const Incident* y) {
+    if (x->level != y->level) return plans::more_severe(x->level, y->level);
+    if (x->opened_at != y->opened_at) return x->opened_at < y->opened_at;
+    return x->id < y->id;
   });
+  std::vector<std::string> order;
+  order.reserve(by_priority.size());
+  for (const Incident* in : by_priority) order.push_back(in->id);
   bool short_of_staff = false;
   for (const auto& id : order) {
     auto it = incidents_.find(id);
