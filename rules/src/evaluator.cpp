@@ -167,7 +167,40 @@ Time next_calendar_boundary(const Calendar& c, const date::time_zone* tz, Time n
 struct Evaluator::Program {
   EvaluatorOptions options;
   std::vector<Node> nodes;  // post-order; the root is last
-  std::vector<std::pair<std::string, std::uint32_t>> readers;  // (quantity, compare node), sorted
+  std::vector<std::pair<std::string, std::uint32_t>> readers;  // (quantity, reading node): compile() only
+  // The same, grouped: one entry per quantity, its nodes at reader_nodes[first, first + count).
+  // A plan reads a handful of quantities; observe() scans these, comparing the length
+  // and the first character before the bytes.
+  struct QuantityReaders {
+    std::string quantity;
+    std::uint32_t first = 0;
+    std::uint32_t count = 0;
+  };
+  std::vector<QuantityReaders> by_quantity;
+  std::vector<std::uint32_t> reader_nodes;
+
+  void group_readers() {
+    std::sort(readers.begin(), readers.end());
+    for (const auto& [quantity, node] : readers) {
+      if (by_quantity.empty() || by_quantity.back().quantity != quantity) {
+        by_quantity.push_back({quantity, static_cast<std::uint32_t>(reader_nodes.size()), 0});
+      }
+      reader_nodes.push_back(node);
+      ++by_quantity.back().count;
+    }
+    readers.clear();
+    readers.shrink_to_fit();
+  }
+
+  const QuantityReaders* find_readers(std::string_view quantity) const {
+    for (const auto& q : by_quantity) {
+      if (q.quantity.size() == quantity.size() && !quantity.empty() && q.quantity[0] == quantity[0] &&
+          std::string_view(q.quantity) == quantity) {
+        return &q;
+      }
+    }
+    return nullptr;
+  }
   std::uint32_t latest_count = 0;
   std::uint32_t window_count = 0;
   std::uint32_t for_count = 0;
@@ -246,6 +279,13 @@ struct Evaluator::State {
   // Cleared by whatever changes the state without a step (set_attributes).
   bool settled = false;
   Time now{};
+  // The earliest moment after `now` at which some part of the condition may change by
+  // itself (a value expiring, a sample leaving a window, a "for" elapsing, a calendar
+  // boundary), as the last step found it; nullopt when none. Nothing but a step, a
+  // sample or set_attributes() changes it, and each of those steps (or clears
+  // `settled`): so until that moment a step would change nothing, and advance_to()
+  // moves `now` without one.
+  std::optional<Time> next;
   std::uint64_t seq = 0;
   std::uint64_t mismatches = 0;
   std::vector<LatestState> latest;
@@ -336,7 +376,7 @@ Evaluator::Evaluator(const Condition& condition, EvaluatorOptions options) {
   if (options.max_window_samples == 0) options.max_window_samples = 1;
   program->options = options;
   if (condition.has_root()) program->compile(condition.root());  // a default Condition has no root
-  std::sort(program->readers.begin(), program->readers.end());
+  program->group_readers();
   program_ = std::move(program);
 }
 
@@ -362,8 +402,15 @@ namespace {
 
 using State = Evaluator::State;
 
-// One evaluation of every node at `t` (the State's time), children before parents.
+// One evaluation of every node at `t` (the State's time, s.now), children before
+// parents; also finds s.next, the earliest moment after t at which a node may change by
+// itself, in the same pass (each node's contribution is read from the state it has just
+// updated).
 void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State& s, Time t) {
+  std::optional<Time> best;
+  auto consider = [&](Time e) {
+    if (e > t && (!best || e < *best)) best = e;
+  };
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
     bool v = false;
@@ -373,14 +420,18 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
         bool converted = false;
         if (n.aggregate == Aggregate::kLatest) {
           const LatestState& l = s.latest[n.slot];
-          if (l.has && l.known && t - l.time <= options.max_value_age) {
-            x = l.value;
-            converted = l.converted;
+          if (l.has && l.known) {
+            if (t - l.time <= options.max_value_age) {
+              x = l.value;
+              converted = l.converted;
+            }
+            consider(saturating_add(saturating_add(l.time, options.max_value_age), kTick));
           }
         } else {
           WindowState& w = s.windows[n.slot];
           evict_expired(w, n.window, t);
           x = aggregate_of(w, n.aggregate);
+          if (!w.samples.empty()) consider(saturating_add(saturating_add(w.samples.front().time, n.window), kTick));
         }
         bool raise = x && satisfies(*x, n.op, n.threshold, converted);
         if (n.clear) {
@@ -399,20 +450,28 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
         v = std::any_of(n.children.begin(), n.children.end(), [&](std::uint32_t c) { return s.values[c] != 0; });
         break;
       case NodeKind::kNot: v = s.values[n.children.front()] == 0; break;
-      case NodeKind::kCalendar: v = calendar_truth(n.calendar, options.time_zone, t); break;
+      case NodeKind::kCalendar:
+        v = calendar_truth(n.calendar, options.time_zone, t);
+        consider(next_calendar_boundary(n.calendar, options.time_zone, t));
+        break;
       case NodeKind::kAbsent: {
         // No sample in (t - window, t], and one seen at some time.
         const LatestState& l = s.latest[n.slot];
         v = l.has && t - l.time >= n.window;
+        if (l.has) consider(saturating_add(l.time, n.window));  // exactly when it turns true
         break;
       }
       case NodeKind::kSensors: {
         int met = 0;
         for (const SensorEntry& e : s.confirms[n.slot].sensors) {
           if (n.window != Duration::zero()) {
-            if (e.has_met && t - e.last_met <= n.window) ++met;
-          } else if (e.has_latest && e.latest_met && (n.sticky || t - e.latest <= options.max_value_age)) {
-            ++met;
+            if (e.has_met) {
+              if (t - e.last_met <= n.window) ++met;
+              consider(saturating_add(saturating_add(e.last_met, n.window), kTick));
+            }
+          } else if (e.has_latest && e.latest_met) {
+            if (n.sticky || t - e.latest <= options.max_value_age) ++met;
+            if (!n.sticky) consider(saturating_add(saturating_add(e.latest, options.max_value_age), kTick));
           }
         }
         v = met >= n.count;
@@ -428,6 +487,7 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
             f.since = t;
           }
           v = t - f.since >= n.duration;
+          consider(saturating_add(f.since, n.duration));
         } else {
           f.has_since = false;
         }
@@ -437,44 +497,8 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
     s.values[i] = v ? 1 : 0;
   }
   s.truth = !nodes.empty() && s.values.back() != 0;
+  s.next = best;
   s.settled = true;
-}
-
-// The earliest moment after s.now at which a part of the condition may change by
-// itself; nullopt when none.
-std::optional<Time> next_event(const std::vector<Node>& nodes, const EvaluatorOptions& options, const State& s) {
-  std::optional<Time> best;
-  auto consider = [&](Time t) {
-    if (t > s.now && (!best || t < *best)) best = t;
-  };
-  for (const Node& n : nodes) {
-    if (n.kind == NodeKind::kCompare) {
-      if (n.aggregate == Aggregate::kLatest) {
-        const LatestState& l = s.latest[n.slot];
-        if (l.has && l.known) consider(saturating_add(saturating_add(l.time, options.max_value_age), kTick));
-      } else {
-        const WindowState& w = s.windows[n.slot];
-        if (!w.samples.empty()) consider(saturating_add(saturating_add(w.samples.front().time, n.window), kTick));
-      }
-    } else if (n.kind == NodeKind::kFor) {
-      const ForState& f = s.fors[n.for_slot];
-      if (f.has_since) consider(saturating_add(f.since, n.duration));
-    } else if (n.kind == NodeKind::kCalendar) {
-      consider(next_calendar_boundary(n.calendar, options.time_zone, s.now));
-    } else if (n.kind == NodeKind::kAbsent) {
-      const LatestState& l = s.latest[n.slot];
-      if (l.has) consider(saturating_add(l.time, n.window));  // exactly when it turns true
-    } else if (n.kind == NodeKind::kSensors) {
-      for (const SensorEntry& e : s.confirms[n.slot].sensors) {
-        if (n.window != Duration::zero()) {
-          if (e.has_met) consider(saturating_add(saturating_add(e.last_met, n.window), kTick));
-        } else if (!n.sticky && e.has_latest && e.latest_met) {
-          consider(saturating_add(saturating_add(e.latest, options.max_value_age), kTick));
-        }
-      }
-    }
-  }
-  return best;
 }
 
 void advance_to(const std::vector<Node>& nodes, const EvaluatorOptions& options, State& s, Time now) {
@@ -485,12 +509,16 @@ void advance_to(const std::vector<Node>& nodes, const EvaluatorOptions& options,
     return;
   }
   if (now < s.now) now = s.now;  // time never goes backwards
-  if (now == s.now && s.settled) return;
-  while (true) {
-    std::optional<Time> e = next_event(nodes, options, s);
-    if (!e || *e >= now) break;
-    s.now = *e;
-    step(nodes, options, s, *e);
+  if (s.settled && (!s.next || *s.next > now)) {
+    // Nothing changes by itself up to `now`: a step there would find what the last one did.
+    s.now = now;
+    return;
+  }
+  // Each moment in between where something may change, in order (s.next is kept by
+  // every step; set_attributes() leaves it right, as it changes nothing timed).
+  while (s.next && *s.next < now) {
+    s.now = *s.next;
+    step(nodes, options, s, s.now);
   }
   s.now = now;
   step(nodes, options, s, now);
@@ -563,12 +591,11 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
   const Time t_now = state.now;
   const Time t = std::min(sample.time, t_now);
   const bool finite = std::isfinite(sample.value);
-  auto first = std::partition_point(p.readers.begin(), p.readers.end(),
-                                    [&](const auto& r) { return std::string_view(r.first) < sample.quantity; });
-  if (first == p.readers.end() || first->first != sample.quantity) return state.truth;
+  const auto* readers = p.find_readers(sample.quantity);
+  if (readers == nullptr) return state.truth;
   const std::uint64_t seq = state.seq++;
-  for (auto it = first; it != p.readers.end() && it->first == sample.quantity; ++it) {
-    const Node& n = p.nodes[it->second];
+  for (std::uint32_t r = readers->first; r < readers->first + readers->count; ++r) {
+    const Node& n = p.nodes[p.reader_nodes[r]];
     if (n.kind == NodeKind::kAbsent) {
       // Any sample is a sign of life, a non-number or a unit that converts nowhere included.
       LatestState& l = state.latest[n.slot];
@@ -606,7 +633,7 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
 bool Evaluator::truth(const State& state) const { return state.truth; }
 
 std::optional<Time> Evaluator::next_change(const State& state, Time now) const {
-  std::optional<Time> e = next_event(program_->nodes, program_->options, state);
+  const std::optional<Time>& e = state.next;
   if (e && *e < now) return now;
   return e;
 }

@@ -5,7 +5,10 @@
 // An Evaluator is compiled once per Condition and is immutable; the history it needs
 // lives in a State, one per scope (for the engine: one per plan and place). Work per
 // call is proportional to the condition's size plus the samples that enter or leave
-// windows (amortised O(1) each; no window is re-scanned), and memory is bounded.
+// windows (amortised O(1) each; no window is re-scanned), and memory is bounded. Each
+// step also records when the condition may next change by itself, so advance() to a
+// time before that, next_change(), and observe() of a quantity the condition does not
+// read cost O(1).
 //
 // Time model (time comes only from the arguments; nothing reads a clock):
 //
