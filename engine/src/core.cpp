@@ -36,17 +36,6 @@ using detail::incident_to_store;
 // `to = from`, without copying what is already equal: a watch keeps the last reading of
 // each sensor and quantity, and the next one from the same sensor differs only in its
 // value, time and perhaps unit (a PlacePath copy is its text and every segment).
-void copy_reading(sensors::Reading& to, const sensors::Reading& from) {
-  if (to.sensor_id != from.sensor_id) to.sensor_id = from.sensor_id;
-  if (!(to.place == from.place)) to.place = from.place;
-  if (to.sensor_kind != from.sensor_kind) to.sensor_kind = from.sensor_kind;
-  if (to.quantity != from.quantity) to.quantity = from.quantity;
-  if (to.unit != from.unit) to.unit = from.unit;
-  to.value = from.value;
-  to.text = from.text;
-  to.time = from.time;
-}
-
 // Whether reading `r` is evidence for `e`: it meets a comparison of `e` that is not
 // under a "not" (a window comparison on its quantity counts as met).
 bool supports(const rules::Expr& e, const sensors::Reading& r, bool negated = false) {
@@ -422,45 +411,40 @@ void Core::handle_readings(std::string_view sensor_id, const InboundMessage& mes
     dead_letter(message, "SenML: " + st.message());
     return;
   }
-  // One Reading, reused: assigning into it keeps its strings' capacity, so a reading
-  // costs no allocation here once the scratch has grown.
-  auto& reading = reading_scratch_;
-  if (reading.sensor_id != sensor->id) reading.sensor_id = sensor->id;
-  if (!(reading.place == sensor->place)) reading.place = sensor->place;
-  if (reading.sensor_kind != sensor->kind) reading.sensor_kind = sensor->kind;
+  ReadingView reading;
+  reading.sensor_id = sensor->id;
+  reading.place = &sensor->place;
+  reading.sensor_kind = sensor->kind;
   for (const auto& r : records) {
-    reading.quantity = r.quantity();
-    reading.unit = r.unit;
-    reading.time = r.time;
-    reading.value = 0;
-    reading.text.reset();
     if (r.value) {
       reading.value = *r.value;
     } else if (r.bool_value) {
       reading.value = *r.bool_value ? 1.0 : 0.0;
     } else if (r.string_value) {
-      reading.text = *r.string_value;
+      ++stats_.readings;  // a text value: counted, but no condition reads text
+      continue;
     } else {
       continue;  // a sum or data value alone: nothing a threshold reads
     }
-    if (!reading.text) {
-      // The same record again (QoS 1 redelivers what the engine took but had not
-      // acknowledged when it stopped; gateways resend): once is enough.
-      record_key_.assign(sensor->id).push_back('\x1f');
-      record_key_.append(reading.quantity);
-      auto last = last_record_.find(std::string_view(record_key_));
-      if (last != last_record_.end() && last->second.first == reading.time && last->second.second == reading.value) {
-        ++stats_.readings_duplicate;
-        continue;
-      }
-      if (last == last_record_.end()) {
-        last_record_.emplace(record_key_, std::pair{reading.time, reading.value});
-      } else {
-        last->second = {reading.time, reading.value};
-      }
+    reading.quantity = r.quantity();
+    reading.unit = r.unit;
+    reading.time = r.time;
+    // The same record again (QoS 1 redelivers what the engine took but had not
+    // acknowledged when it stopped; gateways resend): once is enough.
+    record_key_.assign(sensor->id).push_back('\x1f');
+    record_key_.append(reading.quantity);
+    auto last = last_record_.find(std::string_view(record_key_));
+    if (last != last_record_.end() && last->second.first == reading.time && last->second.second == reading.value) {
+      ++stats_.readings_duplicate;
+      continue;
+    }
+    if (last == last_record_.end()) {
+      last_record_.emplace(record_key_, std::pair{reading.time, reading.value});
+    } else {
+      last->second = {reading.time, reading.value};
     }
     ++stats_.readings;
-    if (!reading.text) evaluate(reading);
+    evaluate(reading);
   }
 }
 
@@ -469,17 +453,8 @@ bool Core::on_reading(std::string_view sensor_id, std::string_view quantity, std
   const auto* sensor = sensors_.find(sensor_id);
   if (sensor == nullptr) return false;
   ++stats_.messages;
-  auto& reading = reading_scratch_;
-  if (reading.sensor_id != sensor->id) reading.sensor_id = sensor->id;
-  if (!(reading.place == sensor->place)) reading.place = sensor->place;
-  if (reading.sensor_kind != sensor->kind) reading.sensor_kind = sensor->kind;
-  reading.quantity = quantity;
-  reading.unit = unit;
-  reading.time = time;
-  reading.value = value;
-  reading.text.reset();
   ++stats_.readings;
-  evaluate(reading);
+  evaluate(ReadingView{sensor->id, &sensor->place, sensor->kind, quantity, unit, value, time});
   return true;
 }
 
@@ -503,7 +478,7 @@ void Core::handle_sensor_status(std::string_view sensor_id, const InboundMessage
   reading.quantity = rules::status_key(sensor->kind);
   reading.value = online ? 0 : 1;
   reading.time = clock_.now();
-  evaluate(reading);
+  evaluate(view_of(reading));
 }
 
 void Core::handle_report(const InboundMessage& message) {
@@ -565,7 +540,7 @@ void Core::handle_report(const InboundMessage& message) {
   reading.time = std::min(report.time, now);  // a little ahead (clock skew) counts as now
   ++stats_.reports;
   auto before = open_incidents_reading(reading.quantity, reading.place);
-  evaluate(reading);
+  evaluate(view_of(reading));
   auto after = open_incidents_reading(reading.quantity, reading.place);
 
   // The incident it belongs to: the open incident of the first plan (by id) reading
@@ -652,21 +627,38 @@ void Core::dead_letter(const InboundMessage& message, std::string_view reason) {
 
 // ---------------------------------------------------------------- evaluation
 
-void Core::evaluate(const sensors::Reading& reading) {
-  auto q = index_.find(std::string_view(reading.quantity));
+Core::ReadingView Core::view_of(const sensors::Reading& reading) {
+  return ReadingView{reading.sensor_id, &reading.place, reading.sensor_kind, reading.quantity,
+                     reading.unit,      reading.value,  reading.time};
+}
+
+// They keep their capacity, so a watch's reading costs no allocation once it has grown.
+void Core::copy_reading(sensors::Reading& to, const ReadingView& from) {
+  if (to.sensor_id != from.sensor_id) to.sensor_id = from.sensor_id;
+  if (!(to.place == *from.place)) to.place = *from.place;
+  if (to.sensor_kind != from.sensor_kind) to.sensor_kind = from.sensor_kind;
+  if (to.quantity != from.quantity) to.quantity = from.quantity;
+  if (to.unit != from.unit) to.unit = from.unit;
+  to.value = from.value;
+  to.text.reset();
+  to.time = from.time;
+}
+
+void Core::evaluate(const ReadingView& reading) {
+  auto q = index_.find(reading.quantity);
   if (q == index_.end()) return;
   const auto& qi = q->second;
   // The plans whose patterns match: look up each prefix of the place that some pattern
   // of this quantity is filed under (the root, then one segment, two, ...).
   matched_.clear();
-  std::string_view path = reading.place.str();
-  const std::size_t depth = reading.place.depth();
+  std::string_view path = reading.place->str();
+  const std::size_t depth = reading.place->depth();
   std::size_t end = 0;  // path.substr(0, end) is the prefix of d segments
   for (std::size_t d = 0;; ++d) {
     if (qi.depths & (1u << d)) {
       if (auto bucket = qi.by_prefix.find(path.substr(0, end)); bucket != qi.by_prefix.end()) {
         for (const auto& e : bucket->second) {
-          if (e.pattern->matches(reading.place)) matched_.push_back(e.plan);
+          if (e.pattern->matches(*reading.place)) matched_.push_back(e.plan);
         }
       }
     }
@@ -688,12 +680,12 @@ void Core::evaluate(const sensors::Reading& reading) {
     const auto& evaluators = live->evaluators;
     const plans::Scope scope = live->stored->plan.scope;
     auto [it, created] = scope == plans::Scope::kPlace
-                             ? live->watches.try_emplace(reading.place.str())
-                             : live->watches.try_emplace(watch_key(scope, reading.place, reading.sensor_id));
+                             ? live->watches.try_emplace(reading.place->str())
+                             : live->watches.try_emplace(watch_key(scope, *reading.place, reading.sensor_id));
     auto& watch = it->second;
     if (created) {
-      init_watch(*live, it->first, watch, plans::scope_place(scope, reading.place),
-                 scope == plans::Scope::kSensor ? std::string_view(reading.sensor_id) : std::string_view());
+      init_watch(*live, it->first, watch, plans::scope_place(scope, *reading.place),
+                 scope == plans::Scope::kSensor ? reading.sensor_id : std::string_view());
     }
     for (std::size_t i = 0; i < evaluators.size(); ++i) evaluators[i].observe(*watch.states[i], sample, now);
     if (live->resolver) live->resolver->observe(*watch.resolve_state, sample, now);
@@ -709,7 +701,7 @@ void Core::evaluate(const sensors::Reading& reading) {
           watch.recent.erase(std::min_element(watch.recent.begin(), watch.recent.end(),
                                               [](const auto& a, const auto& b) { return a.time < b.time; }));
         }
-        watch.recent.push_back(reading);
+        copy_reading(watch.recent.emplace_back(), reading);
       }
     }
     check(*live, it->first, watch);

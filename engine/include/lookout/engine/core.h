@@ -378,7 +378,21 @@ class Core {
   // once it is stored: on a store failure they are dropped, not sent (unlike commit()).
   bool commit_or_drop(Batch& batch, std::uint64_t first_seq, std::string_view what);
   void dead_letter(const InboundMessage& message, std::string_view reason);
-  void evaluate(const sensors::Reading& reading);
+  // A numeric reading as evaluate() reads it: views of the sensor registry's and the
+  // decoded record's strings, so nothing is copied for a reading no plan keeps.
+  struct ReadingView {
+    std::string_view sensor_id;
+    const PlacePath* place = nullptr;
+    std::string_view sensor_kind;
+    std::string_view quantity;
+    std::string_view unit;
+    double value = 0;
+    Time time{};
+  };
+  static ReadingView view_of(const sensors::Reading& reading);
+  // Copies a reading into one a watch keeps, assigning only the strings that differ.
+  static void copy_reading(sensors::Reading& to, const ReadingView& from);
+  void evaluate(const ReadingView& reading);
   // Raises the most severe level whose condition holds, then re-arms the watch's timer.
   void check(LivePlan& live, const std::string& key, Watch& watch);
   // The plan's resolve rule for an open incident at the watch: counts how long it has
@@ -502,7 +516,6 @@ class Core {
   // quantity at a place pattern that can match its place.
   StringMap<QuantityIndex> index_;
   std::vector<LivePlan*> matched_;     // evaluate()'s scratch: the plans one reading selects
-  sensors::Reading reading_scratch_;   // handle_readings()'s scratch: keeps its capacity
   std::vector<sensors::SenmlRecord> records_scratch_;  // handle_readings()'s decoded records, reused
   // The last record taken from each (sensor, quantity): "<sensor>\x1f<quantity>" -> (time,
   // value). A QoS 1 redelivery (or a gateway's resend) of the same record is not counted
