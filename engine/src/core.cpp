@@ -689,19 +689,26 @@ void Core::evaluate(const ReadingView& reading) {
     }
     for (std::size_t i = 0; i < evaluators.size(); ++i) evaluators[i].observe(*watch.states[i], sample, now);
     if (live->resolver) live->resolver->observe(*watch.resolve_state, sample, now);
-    copy_reading(watch.last_reading, reading);
     {
       auto same = std::find_if(watch.recent.begin(), watch.recent.end(), [&](const sensors::Reading& r) {
         return r.sensor_id == reading.sensor_id && r.quantity == reading.quantity;
       });
+      watch.last_is_late = false;
       if (same != watch.recent.end()) {
-        if (same->time <= reading.time) copy_reading(*same, reading);
+        if (same->time <= reading.time) {
+          copy_reading(*same, reading);
+        } else {
+          copy_reading(watch.late, reading);
+          watch.last_is_late = true;
+        }
+        watch.last = static_cast<std::size_t>(same - watch.recent.begin());
       } else {
         if (watch.recent.size() >= kRecentReadings) {
           watch.recent.erase(std::min_element(watch.recent.begin(), watch.recent.end(),
                                               [](const auto& a, const auto& b) { return a.time < b.time; }));
         }
         copy_reading(watch.recent.emplace_back(), reading);
+        watch.last = watch.recent.size() - 1;
       }
     }
     check(*live, it->first, watch);
@@ -869,14 +876,13 @@ void Core::on_watch_timer(std::string_view plan_id, std::string_view key) {
 void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::string& watch_key, const Watch& watch,
                  bool current_holds) {
   // The reading to name in the alert: the latest one that meets the level's condition.
-  const sensors::Reading* trigger = &watch.last_reading;
+  const sensors::Reading* trigger = nullptr;
   if (rule.condition.has_root()) {
     for (const auto& r : watch.recent) {
-      if ((trigger == &watch.last_reading || r.time > trigger->time) && supports(rule.condition.root(), r)) {
-        trigger = &r;
-      }
+      if ((trigger == nullptr || r.time > trigger->time) && supports(rule.condition.root(), r)) trigger = &r;
     }
   }
+  if (trigger == nullptr) trigger = &watch.last_reading();
   const sensors::Reading& reading = *trigger;
   auto now = clock_.now();
   auto key = std::make_pair(sp.plan.id, watch_key);

@@ -232,6 +232,50 @@ levels:
   EXPECT_EQ(sent[0]["sent"], "2026-11-21T21:01:50+08:00");  // 13:00:00 + 80 s + 30 s, in +08:00
 }
 
+// With no reading meeting the condition (it is under a "not"), the incident names the
+// reading received last, even one older than what the watch already had of its sensor.
+TEST_F(CoreTest, WithoutEvidenceTheIncidentNamesTheReadingReceivedLast) {
+  auto core = make_core();
+  Diagnostics d;
+  ASSERT_TRUE(core->import_sensors(kSensors, "sensors.yaml", d).is_ok());
+  const char* plan = R"(id: PLAN
+title: Warm building
+places: ["xc/**"]
+levels:
+  IV:
+    when: (not temperature < 50 Cel) for 30s
+    alert:
+      event: Warm
+      headline: "Warm in {place}"
+)";
+  auto apply = [&](const std::string& id) {
+    std::string text = plan;
+    text.replace(text.find("PLAN"), 4, id);
+    ASSERT_TRUE(core->apply_plan(text, id + ".yaml", d).is_ok()) << to_string(d);
+  };
+  apply("warm");
+  reading(*core, "tmp-1", R"([{"n":"temperature","u":"Cel","v":60}])");
+  clock_.advance(10s);
+  reading(*core, "tmp-1", R"([{"n":"temperature","u":"Cel","v":70,"t":-15}])");  // 5 s before the first
+  clock_.advance(20s);
+  ASSERT_EQ(alerts().size(), 1u);
+  const Incident* in = core->incident("inc-000001");
+  ASSERT_NE(in, nullptr);
+  EXPECT_EQ(in->sensor_id, "tmp-1");
+  EXPECT_EQ(in->value, 70);
+
+  // In order: the newest is the one received last.
+  apply("warm2");
+  reading(*core, "tmp-1", R"([{"n":"temperature","u":"Cel","v":61}])");
+  clock_.advance(10s);
+  reading(*core, "tmp-1", R"([{"n":"temperature","u":"Cel","v":62}])");
+  clock_.advance(20s);
+  const Incident* again = core->incident("inc-000002");
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(again->plan_id, "warm2");
+  EXPECT_EQ(again->value, 62);
+}
+
 TEST_F(CoreTest, WindowConditionAveragesRecentReadings) {
   auto core = make_core();
   Diagnostics d;

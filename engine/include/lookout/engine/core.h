@@ -312,11 +312,18 @@ class Core {
     PlacePath place;     // where it watches: the input's place cut to the plan's scope
     std::string sensor;  // scope: sensor only: the sensor it watches
     std::vector<rules::Evaluator::StatePtr> states;  // parallel to the plan's levels
-    sensors::Reading last_reading;
     // The latest reading of each (sensor, quantity) seen here, at most kRecentReadings:
     // an alert names the reading that met the condition, not merely the last one
     // (a clean detector may have reported after the smoking one).
     std::vector<sensors::Reading> recent;
+    // The reading received last (named when none in `recent` meets the condition): the
+    // entry of `recent` it updated, or, for a reading older than its pair's entry (which
+    // `recent` does not take) and for a watch that has had none (restored after a
+    // restart), `late`.
+    std::size_t last = 0;
+    bool last_is_late = true;
+    sensors::Reading late;
+    const sensors::Reading& last_reading() const { return last_is_late ? late : recent[last]; }
     rules::Evaluator::StatePtr resolve_state;  // the plan's resolve rule, when automatic
     // Since when the resolve rule has held; `calm_seen`: it has held on its own since the
     // watch was created (a watch restored after a restart starts from the incident's
