@@ -407,9 +407,13 @@ using State = Evaluator::State;
 // itself, in the same pass (each node's contribution is read from the state it has just
 // updated).
 void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State& s, Time t) {
-  std::optional<Time> best;
+  Time best = Time::max();
+  bool any = false;
   auto consider = [&](Time e) {
-    if (e > t && (!best || e < *best)) best = e;
+    if (e > t && (e < best || !any)) {
+      best = e;
+      any = true;
+    }
   };
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
@@ -497,7 +501,7 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
     s.values[i] = v ? 1 : 0;
   }
   s.truth = !nodes.empty() && s.values.back() != 0;
-  s.next = best;
+  s.next = any ? std::optional<Time>(best) : std::nullopt;
   s.settled = true;
 }
 
@@ -528,15 +532,27 @@ void advance_to(const std::vector<Node>& nodes, const EvaluatorOptions& options,
 
 namespace {
 
+// Whether a sample's value must be converted to a node's unit: both given and
+// different (a value without a unit is taken to be in the node's unit, a node without
+// one takes the value as it comes).
+bool needs_conversion(std::string_view from, const std::string& to) {
+  return !from.empty() && !to.empty() && from != std::string_view(to);
+}
+
+// The sample's value in the node's unit; nullopt when the units do not convert.
+std::optional<double> value_in(double value, std::string_view from, const std::string& to, bool conversion) {
+  return conversion ? convert(value, from, to) : std::optional<double>(value);
+}
+
 // One sample for a sensor atom: updates its sensor's entry.
 void observe_sensor(ConfirmState& cs, const Node& n, const Sample& sample, Time t, bool finite,
                     std::uint64_t& mismatches, std::size_t max_sensors) {
+  const bool converted = needs_conversion(sample.unit, n.unit);
   std::optional<double> value;
   if (finite) {
-    value = convert(sample.value, sample.unit, n.unit);
+    value = value_in(sample.value, sample.unit, n.unit, converted);
     if (!value) ++mismatches;
   }
-  const bool converted = !n.unit.empty() && !sample.unit.empty() && sample.unit != n.unit;
   const bool met = value && satisfies(*value, n.op, n.threshold, converted);
   auto& sensors = cs.sensors;
   auto it = std::partition_point(sensors.begin(), sensors.end(),
@@ -607,10 +623,11 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
       observe_sensor(state.confirms[n.slot], n, sample, t, finite, state.mismatches, p.options.max_sensors);
       continue;
     }
+    const bool converted = needs_conversion(sample.unit, n.unit);
     std::optional<double> value;
     if (finite) {
       value = n.aggregate == Aggregate::kCount ? std::optional<double>(sample.value)
-                                                : convert(sample.value, sample.unit, n.unit);
+                                                : value_in(sample.value, sample.unit, n.unit, converted);
       if (!value) ++state.mismatches;
     }
     if (n.aggregate == Aggregate::kLatest) {
@@ -620,7 +637,7 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
       l.time = t;
       l.known = value.has_value();
       l.value = value.value_or(0);
-      l.converted = !n.unit.empty() && !sample.unit.empty() && sample.unit != n.unit;
+      l.converted = converted;
     } else {
       if (!value || t_now - t > n.window) continue;  // not a number, or already out of the window
       insert(state.windows[n.slot], WinSample{t, seq, *value}, n.aggregate, p.options.max_window_samples);
