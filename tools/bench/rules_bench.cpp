@@ -8,6 +8,10 @@
 //                                       discards what is published.
 //   BM_CoreReadingsLarge/<plans>/1M     the same with a million sensors: not in the
 //                                       default run (select with --benchmark_filter=Large).
+//   BM_CoreDecoded/<plans>/<sensors>    the same readings handed over decoded, through
+//                                       Core::on_reading (as drills do): the sensor
+//                                       lookup, the rule index, the evaluators and timers,
+//                                       without the topic and the SenML decoding.
 //   BM_Evaluator*                       one rules::Evaluator::observe() call.
 //   BM_SenmlDecode                      sensors::decode_senml() of the payloads the Core
 //                                       cases send: the share of a reading spent decoding.
@@ -131,6 +135,11 @@ struct Rig {
   DiscardTransport transport;
   std::unique_ptr<Core> core;
   std::vector<InboundMessage> messages;  // one per sensor, in a shuffled order
+  struct Decoded {
+    std::string sensor, quantity, unit;
+    double value = 0;
+  };
+  std::vector<Decoded> decoded;  // the same readings, decoded
   std::size_t next = 0;
 
   Rig(int n, std::size_t s) : plans(n), sensors(s) {
@@ -166,8 +175,10 @@ struct Rig {
     for (std::size_t i : order) {
       if (i % 2 == 0) {
         std::snprintf(payload, sizeof payload, R"([{"n":"smoke","v":0.0%zu}])", 1 + i % 5);
+        decoded.push_back({sensor_id(i), "smoke", "", static_cast<double>(1 + i % 5) / 100});
       } else {
         std::snprintf(payload, sizeof payload, R"([{"n":"temperature","u":"Cel","v":2%zu.5}])", i % 10);
+        decoded.push_back({sensor_id(i), "temperature", "Cel", 20.5 + static_cast<double>(i % 10)});
       }
       messages.push_back(InboundMessage{"lookout/v1/sensors/" + sensor_id(i), payload, 1, false, false});
     }
@@ -179,6 +190,12 @@ struct Rig {
   // One reading; virtual time moves 1 ms every 64 readings (timers fire as it passes).
   void step() {
     core->on_message(messages[next]);
+    if (++next == messages.size()) next = 0;
+    if ((next & 63) == 0) clock.advance(1ms);
+  }
+  void step_decoded() {
+    const Decoded& r = decoded[next];
+    core->on_reading(r.sensor, r.quantity, r.unit, r.value, clock.now());
     if (++next == messages.size()) next = 0;
     if ((next & 63) == 0) clock.advance(1ms);
   }
@@ -195,10 +212,14 @@ Rig& rig(int plans, std::size_t sensors) {
   return *current;
 }
 
-void run_core(benchmark::State& state) {
+void run_core(benchmark::State& state, bool decoded = false) {
   auto& r = rig(static_cast<int>(state.range(0)), static_cast<std::size_t>(state.range(1)));
   auto stats_before = r.core->stats();
-  for (auto _ : state) r.step();
+  if (decoded) {
+    for (auto _ : state) r.step_decoded();
+  } else {
+    for (auto _ : state) r.step();
+  }
   auto stats = r.core->stats();
   state.SetItemsProcessed(state.iterations());
   state.counters["plans"] = static_cast<double>(r.plans);
@@ -211,10 +232,16 @@ void run_core(benchmark::State& state) {
 
 void BM_CoreReadings(benchmark::State& state) { run_core(state); }
 void BM_CoreReadingsLarge(benchmark::State& state) { run_core(state); }
+void BM_CoreDecoded(benchmark::State& state) { run_core(state, true); }
 
 BENCHMARK(BM_CoreReadings)
     ->ArgNames({"plans", "sensors"})
     ->ArgsProduct({{10, 100, 1000, 10000}, {1000, 10000, 100000}})
+    ->MinTime(0.2)
+    ->Unit(benchmark::kNanosecond);
+BENCHMARK(BM_CoreDecoded)
+    ->ArgNames({"plans", "sensors"})
+    ->ArgsProduct({{10, 1000, 10000}, {1000, 10000}})
     ->MinTime(0.2)
     ->Unit(benchmark::kNanosecond);
 BENCHMARK(BM_CoreReadingsLarge)
