@@ -652,7 +652,7 @@ void Core::evaluate(const ReadingView& reading) {
   // of this quantity is filed under (the root, then one segment, two, ...).
   matched_.clear();
   std::string_view path = reading.place->str();
-  const std::size_t depth = reading.place->depth();
+  const auto& segments = reading.place->segments();
   std::size_t end = 0;  // path.substr(0, end) is the prefix of d segments
   for (std::size_t d = 0;; ++d) {
     if (qi.depths & (1u << d)) {
@@ -662,9 +662,8 @@ void Core::evaluate(const ReadingView& reading) {
         }
       }
     }
-    if (d == depth) break;
-    auto slash = path.find('/', d == 0 ? 0 : end + 1);
-    end = slash == std::string_view::npos ? path.size() : slash;
+    if (d == segments.size() || (qi.depths >> (d + 1)) == 0) break;  // no deeper bucket to look in
+    end = (d == 0 ? 0 : end + 1) + segments[d].size();  // the next segment, after its '/'
   }
   if (matched_.empty()) return;
   if (matched_.size() > 1) {
