@@ -322,6 +322,10 @@ struct Evaluator::State {
   Slots<char> attrs;   // attribute atoms' truths, from set_attributes()
   Slots<char> values;  // per node: truth at the last step
 
+  State() = default;
+  // The arrays live in the State's own allocation: a State is never copied or moved.
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
   ~State() {
     std::destroy_n(windows.data, windows.count);
     std::destroy_n(confirms.data, confirms.count);
