@@ -171,7 +171,9 @@ Time next_calendar_boundary(const Calendar& c, const date::time_zone* tz, Time n
 
 struct Evaluator::Program {
   EvaluatorOptions options;
-  std::vector<Node> nodes;  // post-order; the root is last
+  std::vector<Node> nodes;  // post-order; each condition's root after its nodes
+  std::vector<std::uint32_t> roots;  // per condition: its root node
+  std::uint32_t first_root() const { return roots.empty() ? 0 : roots.front(); }
   std::vector<std::pair<std::string, std::uint32_t>> readers;  // (quantity, reading node): compile() only
   // The same, grouped: one entry per quantity, its nodes at reader_nodes[first, first + count).
   // A plan reads a handful of quantities; observe() scans these, comparing the length
@@ -409,11 +411,24 @@ std::optional<double> aggregate_of(const WindowState& w, Aggregate aggregate) {
 
 }  // namespace
 
-Evaluator::Evaluator(const Condition& condition, EvaluatorOptions options) {
+Evaluator::Evaluator(const Condition& condition, EvaluatorOptions options)
+    : Evaluator(std::vector<Condition>{condition}, options) {}
+
+Evaluator::Evaluator(const std::vector<Condition>& conditions, EvaluatorOptions options) {
   auto program = std::make_unique<Program>();
   if (options.max_window_samples == 0) options.max_window_samples = 1;
   program->options = options;
-  if (condition.has_root()) program->compile(condition.root());  // a default Condition has no root
+  for (const auto& condition : conditions) {
+    if (condition.has_root()) {
+      program->roots.push_back(program->compile(condition.root()));
+    } else {
+      // A default Condition has no root: always false.
+      program->roots.push_back(static_cast<std::uint32_t>(program->nodes.size()));
+      Node never;
+      never.kind = NodeKind::kFalse;
+      program->nodes.push_back(std::move(never));
+    }
+  }
   program->group_readers();
   program_ = std::move(program);
 }
@@ -471,7 +486,7 @@ using State = Evaluator::State;
 // parents; also finds s.next, the earliest moment after t at which a node may change by
 // itself, in the same pass (each node's contribution is read from the state it has just
 // updated).
-void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State& s, Time t) {
+void step(const std::vector<Node>& nodes, std::uint32_t first_root, const EvaluatorOptions& options, State& s, Time t) {
   Time best = Time::max();
   bool any = false;
   auto consider = [&](Time e) {
@@ -565,16 +580,17 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
     }
     s.values[i] = v ? 1 : 0;
   }
-  s.truth = !nodes.empty() && s.values.back() != 0;
+  s.truth = !nodes.empty() && s.values[first_root] != 0;
   s.next = any ? std::optional<Time>(best) : std::nullopt;
   s.settled = true;
 }
 
-void advance_to(const std::vector<Node>& nodes, const EvaluatorOptions& options, State& s, Time now) {
+void advance_to(const std::vector<Node>& nodes, std::uint32_t first_root, const EvaluatorOptions& options, State& s,
+                Time now) {
   if (!s.started) {
     s.started = true;
     s.now = now;
-    step(nodes, options, s, now);
+    step(nodes, first_root, options, s, now);
     return;
   }
   if (now < s.now) now = s.now;  // time never goes backwards
@@ -587,10 +603,10 @@ void advance_to(const std::vector<Node>& nodes, const EvaluatorOptions& options,
   // every step; set_attributes() leaves it right, as it changes nothing timed).
   while (s.next && *s.next < now) {
     s.now = *s.next;
-    step(nodes, options, s, s.now);
+    step(nodes, first_root, options, s, s.now);
   }
   s.now = now;
-  step(nodes, options, s, now);
+  step(nodes, first_root, options, s, now);
 }
 
 }  // namespace
@@ -662,13 +678,13 @@ void Evaluator::set_attributes(State& state, const AttributeLookup& lookup) cons
 }
 
 bool Evaluator::advance(State& state, Time now) const {
-  advance_to(program_->nodes, program_->options, state, now);
+  advance_to(program_->nodes, program_->first_root(), program_->options, state, now);
   return state.truth;
 }
 
 bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
   const Program& p = *program_;
-  advance_to(p.nodes, p.options, state, now);
+  advance_to(p.nodes, p.first_root(), p.options, state, now);
   const Time t_now = state.now;
   const Time t = std::min(sample.time, t_now);
   const bool finite = std::isfinite(sample.value);
@@ -708,11 +724,17 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
       insert(state.windows[n.slot], WinSample{t, seq, *value}, n.aggregate, p.options.max_window_samples);
     }
   }
-  step(p.nodes, p.options, state, t_now);
+  step(p.nodes, p.first_root(), p.options, state, t_now);
   return state.truth;
 }
 
 bool Evaluator::truth(const State& state) const { return state.truth; }
+
+bool Evaluator::truth(const State& state, std::size_t condition) const {
+  return state.values[program_->roots.at(condition)] != 0;
+}
+
+std::size_t Evaluator::conditions() const { return program_->roots.size(); }
 
 std::optional<Time> Evaluator::next_change(const State& state, Time now) const {
   const std::optional<Time>& e = state.next;

@@ -374,5 +374,120 @@ TEST(EvaluatorDifferentialTest, AgreesWithTheReference) {
             << " with reports, " << coverage.attributes << " with attributes\n";
 }
 
+// Several conditions compiled into one Evaluator (as the engine does with a plan's
+// levels) give, for each, exactly what an Evaluator of it alone gives, with the same
+// calls: its truth after every call, and the earliest next_change of them all. The one
+// State steps at every moment any of them has something due; the others must not
+// notice.
+TEST(EvaluatorDifferentialTest, SeveralConditionsInOneEvaluatorAgreeWithEachAlone) {
+  constexpr std::uint32_t kCases = 1500;
+  for (std::uint32_t seed = 1; seed <= kCases; ++seed) {
+    Gen g(seed + 100000);
+    std::vector<Condition> conditions;
+    std::vector<std::string> qs{"zz"};
+    const int count = g.uniform(1, 4);
+    for (int i = 0; i < count; ++i) {
+      auto parsed = Condition::parse(g.expr(g.uniform(0, 3)));
+      ASSERT_TRUE(std::holds_alternative<Condition>(parsed)) << "seed " << seed;
+      conditions.push_back(std::get<Condition>(std::move(parsed)));
+      for (const auto& q : conditions.back().quantities()) qs.push_back(q);
+    }
+    EvaluatorOptions options;
+    options.max_value_age = g.pick<Duration>({10min, 45s});
+    options.max_window_samples = g.pick<std::size_t>({4096, 3});
+    options.time_zone = date::locate_zone(g.pick<std::string>({"UTC", "America/New_York"}));
+    Evaluator together(conditions, options);
+    ASSERT_EQ(together.conditions(), conditions.size());
+    auto state = together.new_state();
+    std::vector<Evaluator> alone;
+    std::vector<Evaluator::StatePtr> states;
+    for (const auto& c : conditions) {
+      alone.emplace_back(c, options);
+      states.push_back(alone.back().new_state());
+    }
+    auto attributes = [&]() -> AttributeLookup {
+      const std::string h = g.pick<std::string>({"x", "y"});
+      const std::string n = g.pick<std::string>({"1", "2", "3"});
+      const std::string sv = g.pick<std::string>({"true", "no"});
+      return [h, n, sv](Attribute::Target, std::string_view name) -> std::optional<std::string> {
+        if (name == "h") return h;
+        if (name == "n") return n;
+        if (name == "s") return sv;
+        return std::nullopt;
+      };
+    };
+    auto set_attributes = [&] {
+      auto lookup = attributes();
+      together.set_attributes(*state, lookup);
+      for (std::size_t i = 0; i < alone.size(); ++i) alone[i].set_attributes(*states[i], lookup);
+    };
+    set_attributes();
+    Time now = Time{} + 24h * 20000 + 30min * g.uniform(0, 20);
+    std::ostringstream log;
+    for (int step = 0; step < 60; ++step) {
+      const int r = g.uniform(0, 99);
+      bool first_together = false;
+      bool first_alone = false;
+      if (r < 55) {
+        now += std::chrono::seconds(g.pick<int>({0, 0, 1, 5, 9, 30, 200, 700}));
+        const std::string q = g.pick(qs);
+        double value = 0.25 * g.uniform(0, 16);
+        std::string unit;
+        std::string sensor = g.pick<std::string>({"s1", "s2"});
+        if (q == "t") {
+          value = 45 + 0.5 * g.uniform(0, 30);
+          unit = g.chance(0.5) ? "Cel" : "";
+        } else if (q == "w") {
+          unit = g.chance(0.5) ? "cm" : "m";
+        } else if (q.starts_with(kStatusKeyPrefix)) {
+          value = g.uniform(0, 1);
+        } else if (q.starts_with(kReportKeyPrefix)) {
+          value = 1;
+          sensor = "r" + std::to_string(step);
+        }
+        const Time t = g.chance(0.15) ? now - std::chrono::seconds(g.uniform(1, 120)) : now;
+        log << "  " << step << ": observe " << q << "=" << value << unit << " @" << (now - t).count() << "\n";
+        const Sample sample{q, value, unit, t, sensor};
+        first_together = together.observe(*state, sample, now);
+        for (std::size_t i = 0; i < alone.size(); ++i) {
+          const bool got = alone[i].observe(*states[i], sample, now);
+          if (i == 0) first_alone = got;
+        }
+      } else if (r < 62) {
+        set_attributes();
+        log << "  " << step << ": new attributes\n";
+        first_together = together.advance(*state, now);
+        for (std::size_t i = 0; i < alone.size(); ++i) {
+          const bool got = alone[i].advance(*states[i], now);
+          if (i == 0) first_alone = got;
+        }
+      } else {
+        now += std::chrono::seconds(g.pick<int>({1, 10, 31, 61, 121, 301, 601, 3600}));
+        log << "  " << step << ": advance\n";
+        first_together = together.advance(*state, now);
+        for (std::size_t i = 0; i < alone.size(); ++i) {
+          const bool got = alone[i].advance(*states[i], now);
+          if (i == 0) first_alone = got;
+        }
+      }
+      ASSERT_EQ(first_together, first_alone) << "seed " << seed << " step " << step << "\n" << log.str();
+      std::optional<Time> earliest;
+      for (std::size_t i = 0; i < alone.size(); ++i) {
+        ASSERT_EQ(together.truth(*state, i), alone[i].truth(*states[i]))
+            << "seed " << seed << " step " << step << " condition " << i << " \"" << conditions[i].to_string()
+            << "\"\n" << log.str();
+        auto next = alone[i].next_change(*states[i], now);
+        if (next && (!earliest || *next < *earliest)) earliest = next;
+      }
+      ASSERT_EQ(together.next_change(*state, now), earliest) << "seed " << seed << " step " << step << "\n" << log.str();
+      ASSERT_EQ(together.unit_mismatches(*state), [&] {
+        std::uint64_t sum = 0;
+        for (std::size_t i = 0; i < alone.size(); ++i) sum += alone[i].unit_mismatches(*states[i]);
+        return sum;
+      }()) << "seed " << seed;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lookout::rules

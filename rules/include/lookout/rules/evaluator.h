@@ -117,6 +117,13 @@ class Evaluator {
 
   // A default Condition gives an evaluator that is always false.
   explicit Evaluator(const Condition& condition, EvaluatorOptions options = {});
+  // Several conditions over one State (a plan's levels): each reads the same samples at
+  // the same times, and each one's truth is exactly what an Evaluator of it alone would
+  // give (a step at a moment where one of them has nothing due changes nothing in it).
+  // One observe() and one step a sample for all of them; next_change() is the earliest
+  // of theirs. observe(), advance() and truth(state) give the first condition's truth;
+  // truth(state, i) the i-th's. At least one condition.
+  explicit Evaluator(const std::vector<Condition>& conditions, EvaluatorOptions options = {});
   ~Evaluator();
   Evaluator(Evaluator&&) noexcept;
   Evaluator& operator=(Evaluator&&) noexcept;
@@ -138,6 +145,9 @@ class Evaluator {
   bool advance(State& state, Time now) const;
   // The truth after the last call (false before the first).
   bool truth(const State& state) const;
+  // The same for the i-th condition (0 <= i < conditions()).
+  bool truth(const State& state, std::size_t condition) const;
+  std::size_t conditions() const;
   // The earliest time after the State's time at which the truth may change without a
   // new sample (so a timer can call advance() then), or nullopt when it cannot. A time
   // that has already passed comes back as `now`. Conservative: the truth may also stay
