@@ -281,7 +281,9 @@ void Core::add_live(const std::string& id, const StoredPlan& sp) {
   auto& live = live_[id];
   live.stored = &sp;
   // Compiled once per plan version (apply_plan drops the old version's).
-  for (const auto& rule : sp.plan.levels) live.evaluators.emplace_back(rule.condition, eo);
+  std::vector<rules::Condition> conditions;
+  for (const auto& rule : sp.plan.levels) conditions.push_back(rule.condition);
+  live.levels = conditions.size();
   if (const auto& r = sp.plan.resolve; r.automatic) {
     // WHEN, or "not (L1 or L2 ...)": the canonical texts parse back to the same
     // conditions, so the resolver is compiled like any condition. Its "for FOR" is
@@ -295,13 +297,15 @@ void Core::add_live(const std::string& id, const StoredPlan& sp) {
     }
     auto parsed = rules::Condition::parse(calm);
     if (auto* c = std::get_if<rules::Condition>(&parsed)) {
-      live.resolver.emplace(*c, eo);
+      conditions.push_back(*c);
+      live.resolver = true;
       live.hold_for = r.hold_for;
     } else {
       spdlog::error("plan {}: its resolve rule does not compile ({}); incidents are resolved by hand", id,
                     std::get<rules::ParseError>(parsed).message);
     }
   }
+  live.evaluator.emplace(conditions, eo);
   std::set<std::string> quantities;
   for (const auto& rule : sp.plan.levels) {
     for (const auto& q : rule.condition.quantities()) quantities.insert(q);
@@ -676,7 +680,6 @@ void Core::evaluate(const ReadingView& reading) {
   rules::Sample sample{reading.quantity, reading.value, reading.unit, reading.time, reading.sensor_id};
   for (LivePlan* live : matched_) {
     ++stats_.plan_evaluations;
-    const auto& evaluators = live->evaluators;
     const plans::Scope scope = live->stored->plan.scope;
     auto [it, created] = scope == plans::Scope::kPlace
                              ? live->watches.try_emplace(reading.place->str())
@@ -686,8 +689,7 @@ void Core::evaluate(const ReadingView& reading) {
       init_watch(*live, it->first, watch, plans::scope_place(scope, *reading.place),
                  scope == plans::Scope::kSensor ? reading.sensor_id : std::string_view());
     }
-    for (std::size_t i = 0; i < evaluators.size(); ++i) evaluators[i].observe(*watch.states[i], sample, now);
-    if (live->resolver) live->resolver->observe(*watch.resolve_state, sample, now);
+    live->evaluator->observe(*watch.state, sample, now);
     {
       auto same = std::find_if(watch.recent.begin(), watch.recent.end(), [&](const sensors::Reading& r) {
         return r.sensor_id == reading.sensor_id && r.quantity == reading.quantity;
@@ -742,15 +744,8 @@ void Core::refresh_attributes() {
   const auto now = clock_.now();
   for (auto& [id, live] : live_) {
     for (auto& [key, watch] : live.watches) {
-      auto attributes = attribute_lookup(watch);
-      for (std::size_t i = 0; i < live.evaluators.size(); ++i) {
-        live.evaluators[i].set_attributes(*watch.states[i], attributes);
-        live.evaluators[i].advance(*watch.states[i], now);
-      }
-      if (live.resolver && watch.resolve_state) {
-        live.resolver->set_attributes(*watch.resolve_state, attributes);
-        live.resolver->advance(*watch.resolve_state, now);
-      }
+      live.evaluator->set_attributes(*watch.state, attribute_lookup(watch));
+      live.evaluator->advance(*watch.state, now);
       check(live, key, watch);
     }
   }
@@ -758,15 +753,16 @@ void Core::refresh_attributes() {
 
 void Core::check(LivePlan& live, const std::string& key, Watch& watch) {
   const auto& sp = *live.stored;
-  const auto& evaluators = live.evaluators;
+  const auto& evaluator = *live.evaluator;
+  const auto& state = *watch.state;
   // Levels are ordered most severe first: the first that holds is the level.
-  for (std::size_t i = 0; i < evaluators.size(); ++i) {
-    if (!evaluators[i].truth(*watch.states[i])) continue;
+  for (std::size_t i = 0; i < live.levels; ++i) {
+    if (!evaluator.truth(state, i)) continue;
     bool current_holds = false;
     if (auto open = open_by_plan_place_.find(PlanWatchView(sp.plan.id, key)); open != open_by_plan_place_.end()) {
       const auto level = incidents_.at(open->second).level;
-      for (std::size_t j = 0; j < evaluators.size(); ++j) {
-        if (sp.plan.levels[j].level == level) current_holds = evaluators[j].truth(*watch.states[j]);
+      for (std::size_t j = 0; j < live.levels; ++j) {
+        if (sp.plan.levels[j].level == level) current_holds = evaluator.truth(state, j);
       }
     }
     raise(sp, sp.plan.levels[i], key, watch, current_holds);
@@ -774,14 +770,8 @@ void Core::check(LivePlan& live, const std::string& key, Watch& watch) {
   }
   check_resolve(live, key, watch);
   auto now = clock_.now();
-  std::optional<Time> next;
-  for (std::size_t i = 0; i < evaluators.size(); ++i) {
-    auto t = evaluators[i].next_change(*watch.states[i], now);
-    if (t && (!next || *t < *next)) next = t;
-  }
-  if (live.resolver && watch.resolve_state) {
-    auto t = live.resolver->next_change(*watch.resolve_state, now);
-    if (t && (!next || *t < *next)) next = t;
+  std::optional<Time> next = evaluator.next_change(state, now);  // of every level and the resolve rule
+  if (live.resolver) {
     if (watch.calm_since && open_by_plan_place_.count(PlanWatchView(sp.plan.id, key))) {
       Time due = *watch.calm_since + live.hold_for;
       if (!next || due < *next) next = due;
@@ -801,15 +791,11 @@ void Core::init_watch(LivePlan& live, const std::string& key, Watch& watch, cons
                       std::string_view sensor) {
   watch.place = place;
   watch.sensor = std::string(sensor);
-  // Every level gets its state now, so each sees every sample from here on.
-  auto attributes = attribute_lookup(watch);
-  for (const auto& e : live.evaluators) {
-    watch.states.push_back(e.new_state());
-    e.set_attributes(*watch.states.back(), attributes);
-  }
+  // Every level (and the resolve rule) gets its state now, so each sees every sample
+  // from here on.
+  watch.state = live.evaluator->new_state();
+  live.evaluator->set_attributes(*watch.state, attribute_lookup(watch));
   if (live.resolver) {
-    watch.resolve_state = live.resolver->new_state();
-    live.resolver->set_attributes(*watch.resolve_state, attributes);
     // After a restart: the time already counted towards the resolve rule goes on.
     if (auto open = open_by_plan_place_.find(PlanWatchView(live.stored->plan.id, key)); open != open_by_plan_place_.end()) {
       const Time since = incidents_.at(open->second).calm_since;
@@ -819,18 +805,18 @@ void Core::init_watch(LivePlan& live, const std::string& key, Watch& watch, cons
 }
 
 void Core::check_resolve(LivePlan& live, const std::string& key, Watch& watch) {
-  if (!live.resolver || !watch.resolve_state) return;
+  if (!live.resolver) return;
   const auto& sp = *live.stored;
   const auto now = clock_.now();
-  bool calm = live.resolver->truth(*watch.resolve_state);
+  bool calm = live.evaluator->truth(*watch.state, live.levels);
   if (calm) {
     watch.calm_seen = true;
   } else if (!watch.calm_seen && watch.calm_since) {
     // Restored after a restart, the rule's state is blank (every value unknown) until
     // readings come: meanwhile calm means that no level's condition holds.
     calm = true;
-    for (std::size_t i = 0; i < live.evaluators.size(); ++i) {
-      if (live.evaluators[i].truth(*watch.states[i])) calm = false;
+    for (std::size_t i = 0; i < live.levels; ++i) {
+      if (live.evaluator->truth(*watch.state, i)) calm = false;
     }
   }
   if (!calm) {
@@ -866,9 +852,7 @@ void Core::on_watch_timer(std::string_view plan_id, std::string_view key) {
   auto& watch = it->second;
   watch.timer.reset();
   auto now = clock_.now();
-  const auto& evaluators = live->second.evaluators;
-  for (std::size_t i = 0; i < evaluators.size(); ++i) evaluators[i].advance(*watch.states[i], now);
-  if (live->second.resolver && watch.resolve_state) live->second.resolver->advance(*watch.resolve_state, now);
+  live->second.evaluator->advance(*watch.state, now);
   check(live->second, it->first, watch);
 }
 
@@ -1602,10 +1586,7 @@ CoreStats Core::stats() const {
   s.outbox_pending = outbox_.size();
   s.unit_mismatches = 0;
   for (const auto& [id, live] : live_) {
-    const auto& evaluators = live.evaluators;
-    for (const auto& [place, watch] : live.watches) {
-      for (std::size_t i = 0; i < evaluators.size(); ++i) s.unit_mismatches += evaluators[i].unit_mismatches(*watch.states[i]);
-    }
+    for (const auto& [place, watch] : live.watches) s.unit_mismatches += live.evaluator->unit_mismatches(*watch.state);
   }
   return s;
 }

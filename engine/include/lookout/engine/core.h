@@ -311,7 +311,7 @@ class Core {
   struct Watch {
     PlacePath place;     // where it watches: the input's place cut to the plan's scope
     std::string sensor;  // scope: sensor only: the sensor it watches
-    std::vector<rules::Evaluator::StatePtr> states;  // parallel to the plan's levels
+    rules::Evaluator::StatePtr state;  // of LivePlan::evaluator: every level and the resolve rule
     // The latest reading of each (sensor, quantity) seen here, at most kRecentReadings:
     // an alert names the reading that met the condition, not merely the last one
     // (a clean detector may have reported after the smoking one).
@@ -324,7 +324,6 @@ class Core {
     bool last_is_late = true;
     sensors::Reading late;
     const sensors::Reading& last_reading() const { return last_is_late ? late : recent[last]; }
-    rules::Evaluator::StatePtr resolve_state;  // the plan's resolve rule, when automatic
     // Since when the resolve rule has held; `calm_seen`: it has held on its own since the
     // watch was created (a watch restored after a restart starts from the incident's
     // stored calm_since with blank condition state).
@@ -341,10 +340,13 @@ class Core {
   // evaluator per level (parallel to the plan's levels) and its watches by place.
   struct LivePlan {
     const StoredPlan* stored = nullptr;  // in plans_
-    std::vector<rules::Evaluator> evaluators;
-    // The plan's automatic resolve rule, compiled: "(WHEN) for FOR", or without WHEN
-    // "(not (LEVEL1 or LEVEL2 ...)) for FOR".
-    std::optional<rules::Evaluator> resolver;
+    // The plan's level conditions (parallel to the plan's levels) and, when the plan
+    // resolves automatically, its resolve rule after them ("(WHEN)", or without WHEN
+    // "(not (LEVEL1 or LEVEL2 ...))"; the core counts its FOR), compiled into one
+    // evaluator: a reading is one observe and one step for all of them.
+    std::optional<rules::Evaluator> evaluator;
+    std::size_t levels = 0;  // the evaluator's conditions 0 .. levels - 1
+    bool resolver = false;   // the resolve rule is its condition `levels`
     Duration hold_for{};  // how long the resolver must hold (the core counts it: calm_since)
     StringMap<Watch> watches;  // watch key (Incident::watch) -> watch
     std::vector<std::pair<std::string, std::string>> index_keys;  // (quantity, prefix) it is indexed under
