@@ -1586,7 +1586,10 @@ CoreStats Core::stats() const {
   s.outbox_pending = outbox_.size();
   s.unit_mismatches = 0;
   for (const auto& [id, live] : live_) {
-    for (const auto& [place, watch] : live.watches) s.unit_mismatches += live.evaluator->unit_mismatches(*watch.state);
+    // The levels' comparisons only: the default resolve rule repeats them.
+    for (const auto& [place, watch] : live.watches) {
+      for (std::size_t i = 0; i < live.levels; ++i) s.unit_mismatches += live.evaluator->unit_mismatches(*watch.state, i);
+    }
   }
   return s;
 }

@@ -135,6 +135,32 @@ TEST_F(CoreLifecycleTest, ThePlansResolveRuleResolvesAfterItsTime) {
   EXPECT_EQ(alerts().back()["note"], "\"smoke < 0.05\" held for 10m");
 }
 
+// The unit_mismatches counter counts the levels' comparisons, once each: the default
+// resolve rule ("no level holds") repeats them and is not counted again.
+TEST_F(CoreLifecycleTest, AUnitMismatchIsCountedOnceThoughTheResolveRuleRepeatsTheLevel) {
+  Diagnostics d;
+  ASSERT_TRUE(core_->import_sensors(
+                      "sensors:\n  - {id: tmp-1, place: xc/hl/qy/g03/b12, kind: thermometer, quantities: [temperature]}\n",
+                      "sensors.yaml", d)
+                  .is_ok())
+      << to_string(d);
+  auto r = core_->apply_plan(R"(id: heat
+title: Heat
+places: ["xc/hl/qy/**"]
+levels:
+  III:
+    when: temperature > 60 Cel
+    alert: {category: Fire, event: Heat, headline: "Heat"}
+resolve:
+  for: 2m
+)",
+                             "heat.yaml", d);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string() << to_string(d);
+  core_->on_message({"lookout/v1/sensors/tmp-1", R"({"n":"temperature","u":"%RH","v":70})", 1, false, false});
+  EXPECT_EQ(core_->stats().unit_mismatches, 1u);
+  EXPECT_TRUE(core_->incidents().empty());
+}
+
 TEST_F(CoreLifecycleTest, WithoutWhenCalmIsNoLevelHolding) {
   setup(plan("resolve:\n  for: 2m", ""));
   smoke(0.2);

@@ -30,6 +30,7 @@
 #include <limits>
 #include <memory>
 #include <new>
+#include <stdexcept>
 #include <type_traits>
 
 #include "lookout/rules/units.h"
@@ -185,6 +186,7 @@ struct Evaluator::Program {
   };
   std::vector<QuantityReaders> by_quantity;
   std::vector<std::uint32_t> reader_nodes;
+  std::vector<std::uint32_t> reader_condition;  // parallel to reader_nodes: whose node it is
 
   void group_readers() {
     std::sort(readers.begin(), readers.end());
@@ -193,6 +195,9 @@ struct Evaluator::Program {
         by_quantity.push_back({quantity, static_cast<std::uint32_t>(reader_nodes.size()), 0});
       }
       reader_nodes.push_back(node);
+      // A condition's nodes come before its root and after the previous condition's.
+      reader_condition.push_back(
+          static_cast<std::uint32_t>(std::lower_bound(roots.begin(), roots.end(), node) - roots.begin()));
       ++by_quantity.back().count;
     }
     readers.clear();
@@ -312,7 +317,6 @@ struct Evaluator::State {
   // moves `now` without one.
   std::optional<Time> next;
   std::uint64_t seq = 0;
-  std::uint64_t mismatches = 0;
   // The per-node arrays, all in the one allocation that holds the State (new_state()):
   // a reading touches a few adjacent cache lines of a State rather than seven
   // separately allocated vectors.
@@ -323,6 +327,7 @@ struct Evaluator::State {
   Slots<char> hyst;    // hysteresis: raised
   Slots<char> attrs;   // attribute atoms' truths, from set_attributes()
   Slots<char> values;  // per node: truth at the last step
+  Slots<std::uint64_t> mismatches;  // per condition: samples whose unit did not convert
 
   State() = default;
   // The arrays live in the State's own allocation: a State is never copied or moved.
@@ -457,6 +462,7 @@ Evaluator::StatePtr Evaluator::new_state() const {
   const std::size_t hyst_at = reserve(1, p.hyst_count);
   const std::size_t attrs_at = reserve(1, p.attr_count);
   const std::size_t values_at = reserve(1, p.nodes.size());
+  const std::size_t mismatches_at = reserve(alignof(std::uint64_t), p.roots.size() * sizeof(std::uint64_t));
   auto* block = static_cast<std::byte*>(::operator new(size));
   StatePtr s(new (block) State);
   // Each array's count is set once its elements exist, so that ~State() destroys only
@@ -475,6 +481,7 @@ Evaluator::StatePtr Evaluator::new_state() const {
   place(s->hyst, hyst_at, p.hyst_count);
   place(s->attrs, attrs_at, p.attr_count);
   place(s->values, values_at, p.nodes.size());
+  place(s->mismatches, mismatches_at, p.roots.size());
   return s;
 }
 
@@ -701,7 +708,8 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
       continue;
     }
     if (n.kind == NodeKind::kSensors) {
-      observe_sensor(state.confirms[n.slot], n, sample, t, finite, state.mismatches, p.options.max_sensors);
+      observe_sensor(state.confirms[n.slot], n, sample, t, finite, state.mismatches[p.reader_condition[r]],
+                     p.options.max_sensors);
       continue;
     }
     const bool converted = needs_conversion(sample.unit, n.unit);
@@ -709,7 +717,7 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
     if (finite) {
       value = n.aggregate == Aggregate::kCount ? std::optional<double>(sample.value)
                                                 : value_in(sample.value, sample.unit, n.unit, converted);
-      if (!value) ++state.mismatches;
+      if (!value) ++state.mismatches[p.reader_condition[r]];
     }
     if (n.aggregate == Aggregate::kLatest) {
       LatestState& l = state.latest[n.slot];
@@ -759,6 +767,15 @@ std::size_t Evaluator::state_bytes(const State& s) const {
   return bytes;
 }
 
-std::uint64_t Evaluator::unit_mismatches(const State& state) const { return state.mismatches; }
+std::uint64_t Evaluator::unit_mismatches(const State& state) const {
+  std::uint64_t sum = 0;
+  for (std::uint64_t m : state.mismatches) sum += m;
+  return sum;
+}
+
+std::uint64_t Evaluator::unit_mismatches(const State& state, std::size_t condition) const {
+  if (condition >= state.mismatches.count) throw std::out_of_range("Evaluator::unit_mismatches: no such condition");
+  return state.mismatches[condition];
+}
 
 }  // namespace lookout::rules

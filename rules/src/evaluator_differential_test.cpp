@@ -480,11 +480,12 @@ TEST(EvaluatorDifferentialTest, SeveralConditionsInOneEvaluatorAgreeWithEachAlon
         if (next && (!earliest || *next < *earliest)) earliest = next;
       }
       ASSERT_EQ(together.next_change(*state, now), earliest) << "seed " << seed << " step " << step << "\n" << log.str();
-      ASSERT_EQ(together.unit_mismatches(*state), [&] {
-        std::uint64_t sum = 0;
-        for (std::size_t i = 0; i < alone.size(); ++i) sum += alone[i].unit_mismatches(*states[i]);
-        return sum;
-      }()) << "seed " << seed;
+      std::uint64_t sum = 0;
+      for (std::size_t i = 0; i < alone.size(); ++i) {
+        ASSERT_EQ(together.unit_mismatches(*state, i), alone[i].unit_mismatches(*states[i])) << "seed " << seed;
+        sum += alone[i].unit_mismatches(*states[i]);
+      }
+      ASSERT_EQ(together.unit_mismatches(*state), sum) << "seed " << seed;
     }
   }
 }

@@ -162,6 +162,8 @@ class Evaluator {
   std::size_t state_bytes(const State& state) const;
   // Readings whose unit did not convert to a comparison's unit, one per comparison.
   std::uint64_t unit_mismatches(const State& state) const;
+  // The same for the i-th condition's comparisons alone.
+  std::uint64_t unit_mismatches(const State& state, std::size_t condition) const;
 
   const EvaluatorOptions& options() const;
 
