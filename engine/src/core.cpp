@@ -306,9 +306,11 @@ void Core::add_live(const std::string& id, const StoredPlan& sp) {
     }
   }
   live.evaluator.emplace(conditions, eo);
+  // Every quantity the levels or the resolve rule read (a resolve rule may read one no
+  // level does: "resolve when temperature < 30 Cel" for a smoke plan).
   std::set<std::string> quantities;
-  for (const auto& rule : sp.plan.levels) {
-    for (const auto& q : rule.condition.quantities()) quantities.insert(q);
+  for (const auto& condition : conditions) {
+    for (const auto& q : condition.quantities()) quantities.insert(q);
   }
   for (const auto& q : quantities) {
     auto& qi = index_[q];

@@ -135,6 +135,24 @@ TEST_F(CoreLifecycleTest, ThePlansResolveRuleResolvesAfterItsTime) {
   EXPECT_EQ(alerts().back()["note"], "\"smoke < 0.05\" held for 10m");
 }
 
+// A resolve rule may read a quantity no level reads: its readings reach the plan.
+TEST_F(CoreLifecycleTest, AResolveRuleOnAnotherQuantityIsFedItsReadings) {
+  setup(plan("resolve:\n  when: temperature < 30 Cel\n  for: 10m", ""));
+  Diagnostics d;
+  ASSERT_TRUE(core_->import_sensors(std::string(kSensors) +
+                                        "  - {id: tmp-1, place: xc/hl/qy/g03/b12, kind: thermometer, quantities: [temperature]}\n",
+                                    "sensors.yaml", d)
+                  .is_ok())
+      << to_string(d);
+  smoke(0.2);
+  core_->on_message({"lookout/v1/sensors/tmp-1", R"({"n":"temperature","u":"Cel","v":20})", 1, false, false});
+  clock_.advance(10min - 1s);
+  EXPECT_EQ(only().state, "open");
+  clock_.advance(1s);
+  EXPECT_EQ(only().state, "closed");
+  EXPECT_EQ(alerts().back()["note"], "\"temperature < 30 Cel\" held for 10m");
+}
+
 // The unit_mismatches counter counts the levels' comparisons, once each: the default
 // resolve rule ("no level holds") repeats them and is not counted again.
 TEST_F(CoreLifecycleTest, AUnitMismatchIsCountedOnceThoughTheResolveRuleRepeatsTheLevel) {
