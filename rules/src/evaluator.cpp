@@ -174,7 +174,6 @@ struct Evaluator::Program {
   EvaluatorOptions options;
   std::vector<Node> nodes;  // post-order; each condition's root after its nodes
   std::vector<std::uint32_t> roots;  // per condition: its root node
-  std::uint32_t first_root() const { return roots.empty() ? 0 : roots.front(); }
   std::vector<std::pair<std::string, std::uint32_t>> readers;  // (quantity, reading node): compile() only
   // The same, grouped: one entry per quantity, its nodes at reader_nodes[first, first + count).
   // A plan reads a handful of quantities; observe() scans these, comparing the length
@@ -303,7 +302,6 @@ struct Slots {
 
 struct Evaluator::State {
   bool started = false;
-  bool truth = false;
   // `values` are step(now)'s for the state as it is: stepping again at `now` would change
   // nothing (step is idempotent at one time), so advance_to(now) can return at once.
   // Cleared by whatever changes the state without a step (set_attributes).
@@ -493,7 +491,7 @@ using State = Evaluator::State;
 // parents; also finds s.next, the earliest moment after t at which a node may change by
 // itself, in the same pass (each node's contribution is read from the state it has just
 // updated).
-void step(const std::vector<Node>& nodes, std::uint32_t first_root, const EvaluatorOptions& options, State& s, Time t) {
+void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State& s, Time t) {
   Time best = Time::max();
   bool any = false;
   auto consider = [&](Time e) {
@@ -587,17 +585,15 @@ void step(const std::vector<Node>& nodes, std::uint32_t first_root, const Evalua
     }
     s.values[i] = v ? 1 : 0;
   }
-  s.truth = !nodes.empty() && s.values[first_root] != 0;
   s.next = any ? std::optional<Time>(best) : std::nullopt;
   s.settled = true;
 }
 
-void advance_to(const std::vector<Node>& nodes, std::uint32_t first_root, const EvaluatorOptions& options, State& s,
-                Time now) {
+void advance_to(const std::vector<Node>& nodes, const EvaluatorOptions& options, State& s, Time now) {
   if (!s.started) {
     s.started = true;
     s.now = now;
-    step(nodes, first_root, options, s, now);
+    step(nodes, options, s, now);
     return;
   }
   if (now < s.now) now = s.now;  // time never goes backwards
@@ -610,10 +606,10 @@ void advance_to(const std::vector<Node>& nodes, std::uint32_t first_root, const 
   // every step; set_attributes() leaves it right, as it changes nothing timed).
   while (s.next && *s.next < now) {
     s.now = *s.next;
-    step(nodes, first_root, options, s, s.now);
+    step(nodes, options, s, s.now);
   }
   s.now = now;
-  step(nodes, first_root, options, s, now);
+  step(nodes, options, s, now);
 }
 
 }  // namespace
@@ -685,18 +681,18 @@ void Evaluator::set_attributes(State& state, const AttributeLookup& lookup) cons
 }
 
 bool Evaluator::advance(State& state, Time now) const {
-  advance_to(program_->nodes, program_->first_root(), program_->options, state, now);
-  return state.truth;
+  advance_to(program_->nodes, program_->options, state, now);
+  return truth(state);
 }
 
 bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
   const Program& p = *program_;
-  advance_to(p.nodes, p.first_root(), p.options, state, now);
+  advance_to(p.nodes, p.options, state, now);
   const Time t_now = state.now;
   const Time t = std::min(sample.time, t_now);
   const bool finite = std::isfinite(sample.value);
   const auto* readers = p.find_readers(sample.quantity);
-  if (readers == nullptr) return state.truth;
+  if (readers == nullptr) return truth(state);
   const std::uint64_t seq = state.seq++;
   for (std::uint32_t r = readers->first; r < readers->first + readers->count; ++r) {
     const Node& n = p.nodes[p.reader_nodes[r]];
@@ -732,11 +728,14 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
       insert(state.windows[n.slot], WinSample{t, seq, *value}, n.aggregate, p.options.max_window_samples);
     }
   }
-  step(p.nodes, p.first_root(), p.options, state, t_now);
-  return state.truth;
+  step(p.nodes, p.options, state, t_now);
+  return truth(state);
 }
 
-bool Evaluator::truth(const State& state) const { return state.truth; }
+// The first condition's root (false before the first step: every value starts at 0).
+bool Evaluator::truth(const State& state) const {
+  return !program_->roots.empty() && state.values[program_->roots.front()] != 0;
+}
 
 bool Evaluator::truth(const State& state, std::size_t condition) const {
   return state.values[program_->roots.at(condition)] != 0;
