@@ -638,7 +638,8 @@ Core::ReadingView Core::view_of(const sensors::Reading& reading) {
                      reading.unit,      reading.value,  reading.time};
 }
 
-// They keep their capacity, so a watch's reading costs no allocation once it has grown.
+// A watch's kept readings are assigned only the strings that differ: they keep their
+// capacity, so keeping a reading costs no allocation once they have grown.
 void Core::copy_reading(sensors::Reading& to, const ReadingView& from) {
   if (to.sensor_id != from.sensor_id) to.sensor_id = from.sensor_id;
   if (!(to.place == *from.place)) to.place = *from.place;
