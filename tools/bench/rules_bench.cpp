@@ -17,9 +17,11 @@
 //                                       cases send: the share of a reading spent decoding.
 //
 // Each plan applies to its own community (d/s/cNNNNN/**) and has three levels: a
-// comparison of two quantities, a `for` and an average window. Sensors are spread
-// over the communities' buildings (10 grids x 10 buildings each), each sends smoke or
-// temperature, and every value is below its threshold (the common case: no alert).
+// comparison of two quantities, a `for` and an average window, and resolves by itself
+// once no level has held for 10 minutes (as every plan in plans/library does). Sensors
+// are spread over the communities' buildings (10 grids x 10 buildings each), each sends
+// smoke or temperature, and every value is below its threshold (the common case: no
+// alert).
 // Not timed: building the Core, applying the plans, importing the sensors, building
 // the payloads, and a warm-up pass that sends one reading from every sensor (so that
 // every (plan, place) watch exists and the loop measures the steady state).
@@ -109,6 +111,8 @@ std::string plan_yaml(int c) {
     alert:
       event: Heat
       headline: "Heat in {place}"
+resolve:
+  for: 10m
 )";
   return y;
 }
