@@ -174,6 +174,14 @@ struct Evaluator::Program {
   EvaluatorOptions options;
   std::vector<Node> nodes;  // post-order; each condition's root after its nodes
   std::vector<std::uint32_t> roots;  // per condition: its root node
+  // A plan's conditions repeat each other (its default resolve rule is "not (L1 or L2
+  // ...)"), and a condition may repeat itself: a subtree equal to one compiled before is
+  // that node again, so it is stepped once and keeps one state. That is sound because
+  // every node of a State sees the same samples at the same steps, so equal subtrees
+  // would hold equal states.
+  std::vector<std::string> node_quantity;  // compile() only: what a reading node reads
+  std::uint32_t compiling = 0;             // compile() only: the condition being compiled
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> occurrences;  // compile() only: (condition, reading node), one per atom written
   std::vector<std::pair<std::string, std::uint32_t>> readers;  // (quantity, reading node): compile() only
   // The same, grouped: one entry per quantity, its nodes at reader_nodes[first, first + count).
   // A plan reads a handful of quantities; observe() scans these, comparing the length
@@ -185,22 +193,29 @@ struct Evaluator::Program {
   };
   std::vector<QuantityReaders> by_quantity;
   std::vector<std::uint32_t> reader_nodes;
-  std::vector<std::uint32_t> reader_condition;  // parallel to reader_nodes: whose node it is
+  // Per condition: its atoms' readers (indices into reader_nodes), one per atom as
+  // written, so a shared atom's unit mismatches count for each condition that has it.
+  std::vector<std::vector<std::uint32_t>> condition_readers;
 
   void group_readers() {
     std::sort(readers.begin(), readers.end());
+    std::vector<std::uint32_t> reader_of(nodes.size(), 0);
     for (const auto& [quantity, node] : readers) {
       if (by_quantity.empty() || by_quantity.back().quantity != quantity) {
         by_quantity.push_back({quantity, static_cast<std::uint32_t>(reader_nodes.size()), 0});
       }
+      reader_of[node] = static_cast<std::uint32_t>(reader_nodes.size());
       reader_nodes.push_back(node);
-      // A condition's nodes come before its root and after the previous condition's.
-      reader_condition.push_back(
-          static_cast<std::uint32_t>(std::lower_bound(roots.begin(), roots.end(), node) - roots.begin()));
       ++by_quantity.back().count;
     }
+    condition_readers.resize(roots.size());
+    for (const auto& [condition, node] : occurrences) condition_readers[condition].push_back(reader_of[node]);
     readers.clear();
     readers.shrink_to_fit();
+    occurrences.clear();
+    occurrences.shrink_to_fit();
+    node_quantity.clear();
+    node_quantity.shrink_to_fit();
   }
 
   const QuantityReaders* find_readers(std::string_view quantity) const {
@@ -219,9 +234,39 @@ struct Evaluator::Program {
   std::uint32_t confirm_count = 0;
   std::uint32_t attr_count = 0;
 
+  // Whether two nodes compute the same thing (their children already shared, so
+  // compared by index); slots are not compared.
+  static bool same(const Node& a, const Node& b) {
+    if (a.kind != b.kind || a.children != b.children) return false;
+    switch (a.kind) {
+      case NodeKind::kCompare:
+        return a.aggregate == b.aggregate && a.unit == b.unit && a.window == b.window && a.op == b.op &&
+               a.threshold == b.threshold && a.clear.has_value() == b.clear.has_value() &&
+               (!a.clear || (a.clear->op == b.clear->op && a.clear->threshold == b.clear->threshold));
+      case NodeKind::kAnd:
+      case NodeKind::kOr:
+      case NodeKind::kNot:
+      case NodeKind::kFalse: return true;
+      case NodeKind::kFor: return a.duration == b.duration;
+      case NodeKind::kCalendar:
+        return a.calendar.kind == b.calendar.kind && a.calendar.start_minute == b.calendar.start_minute &&
+               a.calendar.end_minute == b.calendar.end_minute && a.calendar.days == b.calendar.days;
+      case NodeKind::kAbsent: return a.window == b.window;
+      case NodeKind::kSensors:
+        return a.count == b.count && a.unit == b.unit && a.op == b.op && a.threshold == b.threshold &&
+               a.window == b.window && a.sticky == b.sticky;
+      case NodeKind::kAttribute:
+        return a.attribute.target == b.attribute.target && a.attribute.name == b.attribute.name &&
+               a.attribute.bare == b.attribute.bare && a.attribute.op == b.attribute.op &&
+               a.attribute.value == b.attribute.value;
+    }
+    return false;
+  }
+
   std::uint32_t compile(const Expr& e) {
     Node n;
     for (const auto& child : e.children) n.children.push_back(compile(*child));
+    std::string quantity;  // of a reading node
     switch (e.kind) {
       case Expr::Kind::kCompare: {
         const Comparison& c = e.compare;
@@ -232,8 +277,7 @@ struct Evaluator::Program {
         n.op = c.op;
         n.threshold = c.threshold;
         n.clear = c.clear;
-        n.slot = c.aggregate == Aggregate::kLatest ? latest_count++ : window_count++;
-        if (c.clear) n.hyst = hyst_count++;
+        quantity = c.quantity;
         break;
       }
       case Expr::Kind::kAnd: n.kind = NodeKind::kAnd; break;
@@ -242,7 +286,6 @@ struct Evaluator::Program {
       case Expr::Kind::kFor:
         n.kind = NodeKind::kFor;
         n.duration = e.duration;
-        n.for_slot = for_count++;
         break;
       case Expr::Kind::kCalendar:
         n.kind = NodeKind::kCalendar;
@@ -252,7 +295,7 @@ struct Evaluator::Program {
         // Tracks only the latest sample's time, in a LatestState (has, time).
         n.kind = NodeKind::kAbsent;
         n.window = e.absence.window;
-        n.slot = latest_count++;
+        quantity = e.absence.quantity;
         break;
       case Expr::Kind::kSensors: {
         const Confirmation& c = e.sensors;
@@ -263,21 +306,40 @@ struct Evaluator::Program {
         n.threshold = c.compare.threshold;
         n.window = c.within;
         n.sticky = c.offline;
-        n.slot = confirm_count++;
+        quantity = c.compare.quantity;
         break;
       }
       case Expr::Kind::kAttribute:
         n.kind = NodeKind::kAttribute;
         n.attribute = e.attribute;
-        n.slot = attr_count++;
         break;
       case Expr::Kind::kLevel: n.kind = NodeKind::kFalse; break;
     }
+    const bool reads = n.kind == NodeKind::kCompare || n.kind == NodeKind::kAbsent || n.kind == NodeKind::kSensors;
+    for (std::uint32_t i = 0; i < nodes.size(); ++i) {
+      if (node_quantity[i] == quantity && same(nodes[i], n)) {
+        if (reads) occurrences.emplace_back(compiling, i);
+        return i;
+      }
+    }
+    switch (n.kind) {
+      case NodeKind::kCompare:
+        n.slot = n.aggregate == Aggregate::kLatest ? latest_count++ : window_count++;
+        if (n.clear) n.hyst = hyst_count++;
+        break;
+      case NodeKind::kFor: n.for_slot = for_count++; break;
+      case NodeKind::kAbsent: n.slot = latest_count++; break;
+      case NodeKind::kSensors: n.slot = confirm_count++; break;
+      case NodeKind::kAttribute: n.slot = attr_count++; break;
+      default: break;
+    }
     auto index = static_cast<std::uint32_t>(nodes.size());
-    if (n.kind == NodeKind::kCompare) readers.emplace_back(e.compare.quantity, index);
-    if (n.kind == NodeKind::kAbsent) readers.emplace_back(e.absence.quantity, index);
-    if (n.kind == NodeKind::kSensors) readers.emplace_back(e.sensors.compare.quantity, index);
+    if (reads) {
+      readers.emplace_back(quantity, index);
+      occurrences.emplace_back(compiling, index);
+    }
     nodes.push_back(std::move(n));
+    node_quantity.push_back(std::move(quantity));
     return index;
   }
 };
@@ -325,7 +387,7 @@ struct Evaluator::State {
   Slots<char> hyst;    // hysteresis: raised
   Slots<char> attrs;   // attribute atoms' truths, from set_attributes()
   Slots<char> values;  // per node: truth at the last step
-  Slots<std::uint64_t> mismatches;  // per condition: samples whose unit did not convert
+  Slots<std::uint64_t> mismatches;  // per reading node (reader_nodes): samples whose unit did not convert
 
   State() = default;
   // The arrays live in the State's own allocation: a State is never copied or moved.
@@ -422,6 +484,7 @@ Evaluator::Evaluator(const std::vector<Condition>& conditions, EvaluatorOptions 
   if (options.max_window_samples == 0) options.max_window_samples = 1;
   program->options = options;
   for (const auto& condition : conditions) {
+    program->compiling = static_cast<std::uint32_t>(program->roots.size());
     if (condition.has_root()) {
       program->roots.push_back(program->compile(condition.root()));
     } else {
@@ -430,6 +493,7 @@ Evaluator::Evaluator(const std::vector<Condition>& conditions, EvaluatorOptions 
       Node never;
       never.kind = NodeKind::kFalse;
       program->nodes.push_back(std::move(never));
+      program->node_quantity.emplace_back();
     }
   }
   program->group_readers();
@@ -460,7 +524,7 @@ Evaluator::StatePtr Evaluator::new_state() const {
   const std::size_t hyst_at = reserve(1, p.hyst_count);
   const std::size_t attrs_at = reserve(1, p.attr_count);
   const std::size_t values_at = reserve(1, p.nodes.size());
-  const std::size_t mismatches_at = reserve(alignof(std::uint64_t), p.roots.size() * sizeof(std::uint64_t));
+  const std::size_t mismatches_at = reserve(alignof(std::uint64_t), p.reader_nodes.size() * sizeof(std::uint64_t));
   auto* block = static_cast<std::byte*>(::operator new(size));
   StatePtr s(new (block) State);
   // Each array's count is set once its elements exist, so that ~State() destroys only
@@ -479,7 +543,7 @@ Evaluator::StatePtr Evaluator::new_state() const {
   place(s->hyst, hyst_at, p.hyst_count);
   place(s->attrs, attrs_at, p.attr_count);
   place(s->values, values_at, p.nodes.size());
-  place(s->mismatches, mismatches_at, p.roots.size());
+  place(s->mismatches, mismatches_at, p.reader_nodes.size());
   return s;
 }
 
@@ -704,7 +768,7 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
       continue;
     }
     if (n.kind == NodeKind::kSensors) {
-      observe_sensor(state.confirms[n.slot], n, sample, t, finite, state.mismatches[p.reader_condition[r]],
+      observe_sensor(state.confirms[n.slot], n, sample, t, finite, state.mismatches[r],
                      p.options.max_sensors);
       continue;
     }
@@ -713,7 +777,7 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
     if (finite) {
       value = n.aggregate == Aggregate::kCount ? std::optional<double>(sample.value)
                                                 : value_in(sample.value, sample.unit, n.unit, converted);
-      if (!value) ++state.mismatches[p.reader_condition[r]];
+      if (!value) ++state.mismatches[r];
     }
     if (n.aggregate == Aggregate::kLatest) {
       LatestState& l = state.latest[n.slot];
@@ -768,13 +832,15 @@ std::size_t Evaluator::state_bytes(const State& s) const {
 
 std::uint64_t Evaluator::unit_mismatches(const State& state) const {
   std::uint64_t sum = 0;
-  for (std::uint64_t m : state.mismatches) sum += m;
+  for (std::size_t i = 0; i < program_->roots.size(); ++i) sum += unit_mismatches(state, i);
   return sum;
 }
 
 std::uint64_t Evaluator::unit_mismatches(const State& state, std::size_t condition) const {
-  if (condition >= state.mismatches.count) throw std::out_of_range("Evaluator::unit_mismatches: no such condition");
-  return state.mismatches[condition];
+  if (condition >= program_->roots.size()) throw std::out_of_range("Evaluator::unit_mismatches: no such condition");
+  std::uint64_t sum = 0;
+  for (std::uint32_t r : program_->condition_readers[condition]) sum += state.mismatches[r];
+  return sum;
 }
 
 }  // namespace lookout::rules

@@ -378,7 +378,8 @@ TEST(EvaluatorDifferentialTest, AgreesWithTheReference) {
 // levels) give, for each, exactly what an Evaluator of it alone gives, with the same
 // calls: its truth after every call, and the earliest next_change of them all. The one
 // State steps at every moment any of them has something due; the others must not
-// notice.
+// notice. Some conditions repeat others (whole or in part), so that their shared nodes
+// are exercised.
 TEST(EvaluatorDifferentialTest, SeveralConditionsInOneEvaluatorAgreeWithEachAlone) {
   constexpr std::uint32_t kCases = 1500;
   for (std::uint32_t seed = 1; seed <= kCases; ++seed) {
@@ -388,6 +389,30 @@ TEST(EvaluatorDifferentialTest, SeveralConditionsInOneEvaluatorAgreeWithEachAlon
     const int count = g.uniform(1, 4);
     for (int i = 0; i < count; ++i) {
       auto parsed = Condition::parse(g.expr(g.uniform(0, 3)));
+      ASSERT_TRUE(std::holds_alternative<Condition>(parsed)) << "seed " << seed;
+      conditions.push_back(std::get<Condition>(std::move(parsed)));
+      for (const auto& q : conditions.back().quantities()) qs.push_back(q);
+    }
+    // Conditions that repeat the others, as a plan's default resolve rule repeats its
+    // levels ("not (L1 or L2 ...)"): their nodes are shared with the ones above.
+    if (g.chance(0.5)) {
+      std::string text;
+      for (const auto& c : conditions) text += (text.empty() ? "" : " or ") + ("(" + c.to_string() + ")");
+      auto parsed = Condition::parse("not (" + text + ")");
+      ASSERT_TRUE(std::holds_alternative<Condition>(parsed)) << "seed " << seed;
+      conditions.push_back(std::get<Condition>(std::move(parsed)));
+    }
+    if (g.chance(0.3)) conditions.push_back(conditions[static_cast<std::size_t>(g.uniform(0, count - 1))]);
+    if (g.chance(0.3)) {
+      // The same subtree under nodes that differ only in a parameter: not shared.
+      for (const char* d : {"30s", "2m"}) {
+        auto parsed = Condition::parse("(" + conditions.front().to_string() + ") for " + d);
+        ASSERT_TRUE(std::holds_alternative<Condition>(parsed)) << "seed " << seed;
+        conditions.push_back(std::get<Condition>(std::move(parsed)));
+      }
+    }
+    if (g.chance(0.3)) {
+      auto parsed = Condition::parse("(" + conditions.front().to_string() + ") and (" + g.expr(g.uniform(0, 2)) + ")");
       ASSERT_TRUE(std::holds_alternative<Condition>(parsed)) << "seed " << seed;
       conditions.push_back(std::get<Condition>(std::move(parsed)));
       for (const auto& q : conditions.back().quantities()) qs.push_back(q);

@@ -122,7 +122,9 @@ class Evaluator {
   // give (a step at a moment where one of them has nothing due changes nothing in it).
   // One observe() and one step a sample for all of them; next_change() is the earliest
   // of theirs. observe(), advance() and truth(state) give the first condition's truth;
-  // truth(state, i) the i-th's. At least one condition.
+  // truth(state, i) the i-th's. At least one condition. A subtree that appears more than
+  // once (in one condition or several: a plan's default resolve rule repeats its levels)
+  // is compiled once, so it is stepped once and keeps one state.
   explicit Evaluator(const std::vector<Condition>& conditions, EvaluatorOptions options = {});
   ~Evaluator();
   Evaluator(Evaluator&&) noexcept;
@@ -160,7 +162,8 @@ class Evaluator {
   // and the id's length per sensor held by a sensor atom). Allocator overhead
   // and std::deque's block granularity are not counted.
   std::size_t state_bytes(const State& state) const;
-  // Readings whose unit did not convert to a comparison's unit, one per comparison.
+  // Readings whose unit did not convert to a comparison's unit, one per comparison as
+  // written (a comparison repeated counts once for each time it is written).
   std::uint64_t unit_mismatches(const State& state) const;
   // The same for the i-th condition's comparisons alone.
   std::uint64_t unit_mismatches(const State& state, std::size_t condition) const;
