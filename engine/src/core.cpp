@@ -125,6 +125,7 @@ Status Core::open() {
     sensors_.upsert(std::move(*p));
     return true;
   });
+  forget_routes();
   if (!s) return s;
   if (!failure) return failure;
   s = store_.scan(Table::kStaff, "", [&](std::string_view key, std::string_view value) {
@@ -260,6 +261,7 @@ Status Core::load_plans() {
 }
 
 void Core::rebuild_index() {
+  forget_routes();
   for (auto& [id, live] : live_) {
     for (auto& [place, watch] : live.watches) {
       if (watch.timer) clock_.cancel(*watch.timer);
@@ -278,6 +280,7 @@ void Core::add_live(const std::string& id, const StoredPlan& sp) {
   // loader has checked the name, so this only falls back to UTC on a host without it.
   auto zone = find_time_zone(sp.plan.time_zone);
   eo.time_zone = zone.is_ok() ? *zone : nullptr;
+  forget_routes();
   auto& live = live_[id];
   live.stored = &sp;
   // Compiled once per plan version (apply_plan drops the old version's).
@@ -326,6 +329,7 @@ void Core::add_live(const std::string& id, const StoredPlan& sp) {
 void Core::drop_live(std::string_view id) {
   auto it = live_.find(id);
   if (it == live_.end()) return;
+  forget_routes();  // they point at its watches
   auto& live = it->second;
   for (auto& [place, watch] : live.watches) {
     if (watch.timer) clock_.cancel(*watch.timer);
@@ -407,8 +411,8 @@ void Core::on_message(const InboundMessage& message) {
 }
 
 void Core::handle_readings(std::string_view sensor_id, const InboundMessage& message) {
-  const auto* sensor = sensors_.find(sensor_id);
-  if (!sensor) {
+  SensorRoutes* routes = routes_of(sensor_id);
+  if (!routes) {
     dead_letter(message, "unknown sensor \"" + std::string(sensor_id) + "\": not in the sensor registry");
     return;
   }
@@ -417,6 +421,7 @@ void Core::handle_readings(std::string_view sensor_id, const InboundMessage& mes
     dead_letter(message, "SenML: " + st.message());
     return;
   }
+  const sensors::SensorInfo* sensor = routes->sensor;
   ReadingView reading;
   reading.sensor_id = sensor->id;
   reading.place = &sensor->place;
@@ -450,17 +455,18 @@ void Core::handle_readings(std::string_view sensor_id, const InboundMessage& mes
       last->second = {reading.time, reading.value};
     }
     ++stats_.readings;
-    evaluate(reading);
+    evaluate_sensor(*routes, reading);
   }
 }
 
 bool Core::on_reading(std::string_view sensor_id, std::string_view quantity, std::string_view unit, double value,
                       Time time) {
-  const auto* sensor = sensors_.find(sensor_id);
-  if (sensor == nullptr) return false;
+  SensorRoutes* routes = routes_of(sensor_id);
+  if (routes == nullptr) return false;
   ++stats_.messages;
   ++stats_.readings;
-  evaluate(ReadingView{sensor->id, &sensor->place, sensor->kind, quantity, unit, value, time});
+  const sensors::SensorInfo& sensor = *routes->sensor;
+  evaluate_sensor(*routes, ReadingView{sensor.id, &sensor.place, sensor.kind, quantity, unit, value, time});
   return true;
 }
 
@@ -651,13 +657,13 @@ void Core::copy_reading(sensors::Reading& to, const ReadingView& from) {
   to.time = from.time;
 }
 
-void Core::evaluate(const ReadingView& reading) {
+void Core::match_plans(const ReadingView& reading) {
+  matched_.clear();
   auto q = index_.find(reading.quantity);
   if (q == index_.end()) return;
   const auto& qi = q->second;
   // The plans whose patterns match: look up each prefix of the place that some pattern
   // of this quantity is filed under (the root, then one segment, two, ...).
-  matched_.clear();
   std::string_view path = reading.place->str();
   const auto& segments = reading.place->segments();
   std::size_t end = 0;  // path.substr(0, end) is the prefix of d segments
@@ -672,51 +678,102 @@ void Core::evaluate(const ReadingView& reading) {
     if (d == segments.size() || (qi.depths >> (d + 1)) == 0) break;  // no deeper bucket to look in
     end = (d == 0 ? 0 : end + 1) + segments[d].size();  // the next segment, after its '/'
   }
-  if (matched_.empty()) return;
   if (matched_.size() > 1) {
     // Once each (a plan may match by several patterns), in plan id order.
     std::sort(matched_.begin(), matched_.end(),
               [](const LivePlan* a, const LivePlan* b) { return a->stored->plan.id < b->stored->plan.id; });
     matched_.erase(std::unique(matched_.begin(), matched_.end()), matched_.end());
   }
-  auto now = clock_.now();
-  rules::Sample sample{reading.quantity, reading.value, reading.unit, reading.time, reading.sensor_id};
-  for (LivePlan* live : matched_) {
-    ++stats_.plan_evaluations;
-    const plans::Scope scope = live->stored->plan.scope;
-    auto [it, created] = scope == plans::Scope::kPlace
-                             ? live->watches.try_emplace(reading.place->str())
-                             : live->watches.try_emplace(watch_key(scope, *reading.place, reading.sensor_id));
-    auto& watch = it->second;
-    if (created) {
-      init_watch(*live, it->first, watch, plans::scope_place(scope, *reading.place),
-                 scope == plans::Scope::kSensor ? reading.sensor_id : std::string_view());
-    }
-    live->evaluator->observe(*watch.state, sample, now);
-    {
-      auto same = std::find_if(watch.recent.begin(), watch.recent.end(), [&](const sensors::Reading& r) {
-        return r.sensor_id == reading.sensor_id && r.quantity == reading.quantity;
-      });
-      watch.last_is_late = false;
-      if (same != watch.recent.end()) {
-        if (same->time <= reading.time) {
-          copy_reading(*same, reading);
-        } else {
-          copy_reading(watch.late, reading);
-          watch.last_is_late = true;
-        }
-        watch.last = static_cast<std::size_t>(same - watch.recent.begin());
-      } else {
-        if (watch.recent.size() >= kRecentReadings) {
-          watch.recent.erase(std::min_element(watch.recent.begin(), watch.recent.end(),
-                                              [](const auto& a, const auto& b) { return a.time < b.time; }));
-        }
-        copy_reading(watch.recent.emplace_back(), reading);
-        watch.last = watch.recent.size() - 1;
-      }
-    }
-    check(*live, it->first, watch);
+}
+
+Core::StringMap<Core::Watch>::iterator Core::watch_for(LivePlan& live, const ReadingView& reading) {
+  const plans::Scope scope = live.stored->plan.scope;
+  auto [it, created] = scope == plans::Scope::kPlace
+                           ? live.watches.try_emplace(reading.place->str())
+                           : live.watches.try_emplace(watch_key(scope, *reading.place, reading.sensor_id));
+  if (created) {
+    init_watch(live, it->first, it->second, plans::scope_place(scope, *reading.place),
+               scope == plans::Scope::kSensor ? reading.sensor_id : std::string_view());
   }
+  return it;
+}
+
+void Core::evaluate(const ReadingView& reading) {
+  match_plans(reading);
+  if (matched_.empty()) return;
+  const auto now = clock_.now();
+  const rules::Sample sample{reading.quantity, reading.value, reading.unit, reading.time, reading.sensor_id};
+  for (LivePlan* live : matched_) {
+    auto it = watch_for(*live, reading);
+    feed(*live, it->first, it->second, reading, sample, now);
+  }
+}
+
+Core::SensorRoutes* Core::routes_of(std::string_view sensor_id) {
+  if (auto it = sensor_routes_.find(sensor_id); it != sensor_routes_.end()) return &it->second;
+  const auto* sensor = sensors_.find(sensor_id);
+  if (sensor == nullptr) return nullptr;  // not kept: an unknown id costs no memory
+  auto& routes = sensor_routes_[sensor->id];
+  routes.sensor = sensor;
+  return &routes;
+}
+
+void Core::evaluate_sensor(SensorRoutes& routes, const ReadingView& reading) {
+  const Route* route = nullptr;
+  for (const auto& r : routes.routes) {
+    if (r.quantity == reading.quantity) {
+      route = &r;
+      break;
+    }
+  }
+  if (route == nullptr) {
+    // The first reading of this quantity: find its plans and their watches once. A
+    // quantity no plan reads is not kept (a sensor may send any names).
+    if (index_.find(reading.quantity) == index_.end()) return;
+    match_plans(reading);
+    Route r{std::string(reading.quantity), static_cast<std::uint32_t>(routes.targets.size()),
+            static_cast<std::uint32_t>(matched_.size())};
+    for (LivePlan* live : matched_) {
+      auto it = watch_for(*live, reading);
+      routes.targets.push_back(RouteTarget{live, &it->second, &it->first});
+    }
+    route = &routes.routes.emplace_back(std::move(r));
+  }
+  if (route->count == 0) return;
+  const auto now = clock_.now();
+  const rules::Sample sample{reading.quantity, reading.value, reading.unit, reading.time, reading.sensor_id};
+  // By index: feeding never changes the routes (only plan and registry changes do).
+  for (std::uint32_t i = route->first; i < route->first + route->count; ++i) {
+    const RouteTarget& t = routes.targets[i];
+    feed(*t.plan, *t.key, *t.watch, reading, sample, now);
+  }
+}
+
+void Core::feed(LivePlan& live, const std::string& key, Watch& watch, const ReadingView& reading,
+                const rules::Sample& sample, Time now) {
+  ++stats_.plan_evaluations;
+  live.evaluator->observe(*watch.state, sample, now);
+  auto same = std::find_if(watch.recent.begin(), watch.recent.end(), [&](const sensors::Reading& r) {
+    return r.sensor_id == reading.sensor_id && r.quantity == reading.quantity;
+  });
+  watch.last_is_late = false;
+  if (same != watch.recent.end()) {
+    if (same->time <= reading.time) {
+      copy_reading(*same, reading);
+    } else {
+      copy_reading(watch.late, reading);
+      watch.last_is_late = true;
+    }
+    watch.last = static_cast<std::size_t>(same - watch.recent.begin());
+  } else {
+    if (watch.recent.size() >= kRecentReadings) {
+      watch.recent.erase(std::min_element(watch.recent.begin(), watch.recent.end(),
+                                          [](const auto& a, const auto& b) { return a.time < b.time; }));
+    }
+    copy_reading(watch.recent.emplace_back(), reading);
+    watch.last = watch.recent.size() - 1;
+  }
+  check(live, key, watch);
 }
 
 std::string Core::watch_key(plans::Scope scope, const PlacePath& place, std::string_view sensor) {
@@ -1539,6 +1596,7 @@ StatusOr<std::size_t> Core::import_places(std::string_view text, std::string_vie
 }
 
 StatusOr<std::size_t> Core::import_sensors(std::string_view text, std::string_view file, Diagnostics& diagnostics) {
+  forget_routes();  // they point at the registry's entries, and a sensor may move
   auto n = import_records(
       sensors::parse_sensors(text, file), "sensors", Table::kSensors, [](const auto& s) { return s.id; },
       [this](sensors::SensorInfo s) { sensors_.upsert(std::move(s)); }, diagnostics);
@@ -1571,6 +1629,7 @@ void Core::withdraw_staff(std::string_view id) {
 
 void Core::copy_registries(const Core& from) {
   places_ = from.places_;
+  forget_routes();
   sensors_ = from.sensors_;
   staff_ = from.staff_;
   refresh_attributes();

@@ -434,6 +434,57 @@ TEST_F(CoreTest, ReadingEvaluatesOnlyPlansWhosePlacesCanMatch) {
   EXPECT_EQ(core->incident("inc-000003")->place.str(), "xc/hl/other/g01/b01");
 }
 
+// A sensor's readings go through routes kept from its first reading (the plans and
+// watches of its place): a plan applied or changed later, and a sensor moved by a new
+// import, must still take effect at its next reading.
+TEST_F(CoreTest, ASensorsReadingsFollowLaterPlansAndMoves) {
+  auto core = make_core();
+  setup(*core);  // "fire": xc/hl/qy/**, III at smoke >= 0.1
+  Diagnostics d;
+  auto before = core->stats().plan_evaluations;
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.05}])");  // xc/hl/qy/g03/b12
+  EXPECT_EQ(core->stats().plan_evaluations - before, 1u);  // fire
+
+  // A plan applied after the sensor's first reading reads its next one.
+  ASSERT_TRUE(core->apply_plan(smoke_plan("late", R"(["xc/hl/qy/g03/**"])"), "late.yaml", d).is_ok()) << to_string(d);
+  before = core->stats().plan_evaluations;
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.06}])");
+  EXPECT_EQ(core->stats().plan_evaluations - before, 2u);  // fire, late
+  EXPECT_TRUE(alerts().empty());
+
+  // Its new version (a lower threshold) is what the next reading meets.
+  ASSERT_TRUE(core->apply_plan(smoke_plan("late", R"(["xc/hl/qy/g03/**"])", "0.04"), "late.yaml", d).is_ok())
+      << to_string(d);
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.07}])");
+  ASSERT_EQ(alerts().size(), 1u);
+  ASSERT_NE(core->incident("inc-000001"), nullptr);
+  EXPECT_EQ(core->incident("inc-000001")->plan_id, "late");
+
+  // Moved outside both plans' places, the sensor reaches neither.
+  ASSERT_TRUE(core->import_sensors(R"(sensors:
+  - {id: smk-1, place: xc/hl/other/g01/b02, kind: smoke_detector, quantities: [smoke]}
+)",
+                                   "move.yaml", d)
+                  .is_ok())
+      << to_string(d);
+  before = core->stats().plan_evaluations;
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.9}])");
+  EXPECT_EQ(core->stats().plan_evaluations - before, 0u);
+  EXPECT_EQ(alerts().size(), 1u);
+
+  // Moved back to another building of the community: "fire" raises there.
+  ASSERT_TRUE(core->import_sensors(R"(sensors:
+  - {id: smk-1, place: xc/hl/qy/g05/b01, kind: smoke_detector, quantities: [smoke]}
+)",
+                                   "move.yaml", d)
+                  .is_ok())
+      << to_string(d);
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.2}])");
+  ASSERT_NE(core->incident("inc-000002"), nullptr);
+  EXPECT_EQ(core->incident("inc-000002")->plan_id, "fire");
+  EXPECT_EQ(core->incident("inc-000002")->place.str(), "xc/hl/qy/g05/b01");
+}
+
 TEST_F(CoreTest, IndexIsRebuiltFromTheStoreOnRestart) {
   {
     auto core = make_core();

@@ -351,6 +351,27 @@ class Core {
     StringMap<Watch> watches;  // watch key (Incident::watch) -> watch
     std::vector<std::pair<std::string, std::string>> index_keys;  // (quantity, prefix) it is indexed under
   };
+  // A registered sensor's way to the watches its readings feed: for each quantity it has
+  // sent that some plan reads, the (plan, watch) pairs the rule index gives for its
+  // place, in plan id order. Found once, on the sensor's first reading of the
+  // quantity, and kept until the plans or the sensor registry change (forget_routes()),
+  // so a reading costs one lookup by sensor id instead of the registry lookup, the
+  // index's prefix lookups, the pattern tests and the watch lookup.
+  struct RouteTarget {
+    LivePlan* plan = nullptr;
+    Watch* watch = nullptr;            // a node of plan->watches: stays where it is
+    const std::string* key = nullptr;  // its key there
+  };
+  struct Route {
+    std::string quantity;
+    std::uint32_t first = 0;  // its targets: SensorRoutes::targets[first, first + count)
+    std::uint32_t count = 0;
+  };
+  struct SensorRoutes {
+    const sensors::SensorInfo* sensor = nullptr;  // in sensors_
+    std::vector<Route> routes;
+    std::vector<RouteTarget> targets;
+  };
   // The rule index. A reading at place P can only match a place pattern whose literal
   // prefix (the segments before the first wildcard) is P or one of P's ancestors, so
   // for each quantity the patterns are filed under their literal prefix and a reading
@@ -401,7 +422,27 @@ class Core {
   static ReadingView view_of(const sensors::Reading& reading);
   // Copies a reading into one a watch keeps, assigning only the strings that differ.
   static void copy_reading(sensors::Reading& to, const ReadingView& from);
+  // Feeds a reading to every watch it reaches, found through the rule index.
   void evaluate(const ReadingView& reading);
+  // The same for a registered sensor's reading, through its routes (sensor_routes_).
+  void evaluate_sensor(SensorRoutes& routes, const ReadingView& reading);
+  // The sensor's routes, found by its id (one lookup for the registry and the routes);
+  // nullptr when the sensor is not registered.
+  SensorRoutes* routes_of(std::string_view sensor_id);
+  // The plans whose place patterns match the reading's place and read its quantity,
+  // into matched_, in plan id order, each once.
+  void match_plans(const ReadingView& reading);
+  // The plan's watch that `reading` feeds, created (with its evaluation state) on the
+  // first reading there.
+  StringMap<Watch>::iterator watch_for(LivePlan& live, const ReadingView& reading);
+  // One reading for one watch: its evaluation, its kept readings, then check().
+  void feed(LivePlan& live, const std::string& key, Watch& watch, const ReadingView& reading,
+            const rules::Sample& sample, Time now);
+  // Drops every sensor's routes and their table: the plans or the sensor registry
+  // changed (a no-op when there are none, as while a plan file loads).
+  void forget_routes() {
+    if (!sensor_routes_.empty()) StringMap<SensorRoutes>().swap(sensor_routes_);
+  }
   // Raises the most severe level whose condition holds, then re-arms the watch's timer.
   void check(LivePlan& live, const std::string& key, Watch& watch);
   // The plan's resolve rule for an open incident at the watch: counts how long it has
@@ -524,7 +565,9 @@ class Core {
   // quantity -> QuantityIndex: a reading costs work only for the plans that read its
   // quantity at a place pattern that can match its place.
   StringMap<QuantityIndex> index_;
-  std::vector<LivePlan*> matched_;     // evaluate()'s scratch: the plans one reading selects
+  std::vector<LivePlan*> matched_;     // match_plans()'s result: the plans one reading selects
+  // Sensor id -> its routes; bounded by the registry and the quantities the plans read.
+  StringMap<SensorRoutes> sensor_routes_;
   std::vector<sensors::SenmlRecord> records_scratch_;  // handle_readings()'s decoded records, reused
   // The last record taken from each (sensor, quantity): "<sensor>\x1f<quantity>" -> (time,
   // value). A QoS 1 redelivery (or a gateway's resend) of the same record is not counted
