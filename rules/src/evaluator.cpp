@@ -38,31 +38,37 @@
 namespace lookout::rules {
 namespace {
 
-enum class NodeKind { kCompare, kAnd, kOr, kNot, kFor, kCalendar, kAbsent, kSensors, kAttribute, kFalse };
+enum class NodeKind : std::uint8_t { kCompare, kAnd, kOr, kNot, kFor, kCalendar, kAbsent, kSensors, kAttribute, kFalse };
 
-struct Node {
+// One node in one cache line: what a step and a sample read of it, and indices for the
+// rest (its children, its unit, its calendar or attribute), so that a reading at many
+// plans touches one line a node rather than the three or four of a node holding its
+// strings, calendar and attribute itself.
+struct alignas(64) Node {
   NodeKind kind = NodeKind::kCompare;
-  std::vector<std::uint32_t> children;
-  // kCompare
+  bool sticky = false;     // kSensors, offline: a status holds until the next one
+  bool has_clear = false;  // kCompare: hysteresis ("clear op threshold")
   Aggregate aggregate = Aggregate::kLatest;
-  std::string unit;
-  Duration window{};       // kCompare: the window; kAbsent: how long without a sample
   CompareOp op = CompareOp::kGreaterEqual;
+  CompareOp clear_op = CompareOp::kLess;
+  // Per kind: kCompare, after `aggregate`: State::latest or State::windows; kAbsent:
+  // State::latest; kFor: State::fors; kSensors: State::confirms; kAttribute:
+  // State::attrs and Program::attributes; kCalendar: Program::calendars.
+  std::uint32_t slot = 0;
+  std::uint32_t hyst = 0;  // into State::hyst, when `has_clear`
+  // Its children: Program::children[first_child, first_child + child_count), in one
+  // array for the whole program rather than a vector (an allocation) per node.
+  std::uint32_t first_child = 0;
+  std::uint32_t child_count = 0;
+  std::uint32_t unit = 0;  // kCompare, kSensors: Program::units (0: none)
+  int count = 1;           // kSensors
+  // kCompare: the window; kAbsent: how long without a sample; kSensors: within; kFor:
+  // how long its child must hold.
+  Duration window{};
   double threshold = 0;
-  std::optional<ClearThreshold> clear;
-  std::uint32_t slot = 0;  // into State::latest or State::windows, after `aggregate`; kAbsent: State::latest
-  std::uint32_t hyst = 0;  // into State::hyst, when `clear`
-  // kFor
-  Duration duration{};
-  std::uint32_t for_slot = 0;  // into State::fors
-  // kCalendar
-  Calendar calendar;
-  // kSensors (also uses unit, window = within, op, threshold, slot into State::confirms)
-  int count = 1;
-  bool sticky = false;     // offline: a status holds until the next one
-  // kAttribute (slot into State::attrs)
-  Attribute attribute;
+  double clear_threshold = 0;
 };
+static_assert(sizeof(Node) == 64);
 
 struct SensorEntry {
   std::string id;
@@ -174,6 +180,18 @@ struct Evaluator::Program {
   EvaluatorOptions options;
   std::vector<Node> nodes;  // post-order; each condition's root after its nodes
   std::vector<std::uint32_t> roots;  // per condition: its root node
+  std::vector<std::uint32_t> children;  // every node's children (Node::first_child)
+  std::vector<std::string> units{std::string()};  // each unit once; 0 is none
+  std::vector<Calendar> calendars;
+  std::vector<Attribute> attributes;  // parallel to State::attrs
+
+  std::uint32_t unit_index(const std::string& unit) {
+    for (std::uint32_t i = 0; i < units.size(); ++i) {
+      if (units[i] == unit) return i;
+    }
+    units.push_back(unit);
+    return static_cast<std::uint32_t>(units.size() - 1);
+  }
   // A plan's conditions repeat each other (its default resolve rule is "not (L1 or L2
   // ...)"), and a condition may repeat itself: a subtree equal to one compiled before is
   // that node again, so it is stepped once and keeps one state. That is sound because
@@ -232,51 +250,66 @@ struct Evaluator::Program {
   std::uint32_t for_count = 0;
   std::uint32_t hyst_count = 0;
   std::uint32_t confirm_count = 0;
-  std::uint32_t attr_count = 0;
 
-  // Whether two nodes compute the same thing (their children already shared, so
-  // compared by index); slots are not compared.
-  static bool same(const Node& a, const Node& b) {
-    if (a.kind != b.kind || a.children != b.children) return false;
+  // Whether node `a` computes what `b`, with children `kids` and (kCalendar) `calendar`
+  // or (kAttribute) `attribute`, would (children already shared, so compared by index;
+  // units interned, so likewise); slots are not compared.
+  bool same(const Node& a, const Node& b, const std::vector<std::uint32_t>& kids, const Calendar& calendar,
+            const Attribute& attribute) const {
+    if (a.kind != b.kind || a.child_count != kids.size() ||
+        !std::equal(kids.begin(), kids.end(), children.begin() + a.first_child)) {
+      return false;
+    }
     switch (a.kind) {
       case NodeKind::kCompare:
         return a.aggregate == b.aggregate && a.unit == b.unit && a.window == b.window && a.op == b.op &&
-               a.threshold == b.threshold && a.clear.has_value() == b.clear.has_value() &&
-               (!a.clear || (a.clear->op == b.clear->op && a.clear->threshold == b.clear->threshold));
+               a.threshold == b.threshold && a.has_clear == b.has_clear &&
+               (!a.has_clear || (a.clear_op == b.clear_op && a.clear_threshold == b.clear_threshold));
       case NodeKind::kAnd:
       case NodeKind::kOr:
       case NodeKind::kNot:
       case NodeKind::kFalse: return true;
-      case NodeKind::kFor: return a.duration == b.duration;
-      case NodeKind::kCalendar:
-        return a.calendar.kind == b.calendar.kind && a.calendar.start_minute == b.calendar.start_minute &&
-               a.calendar.end_minute == b.calendar.end_minute && a.calendar.days == b.calendar.days;
+      case NodeKind::kFor: return a.window == b.window;
+      case NodeKind::kCalendar: {
+        const Calendar& c = calendars[a.slot];
+        return c.kind == calendar.kind && c.start_minute == calendar.start_minute &&
+               c.end_minute == calendar.end_minute && c.days == calendar.days;
+      }
       case NodeKind::kAbsent: return a.window == b.window;
       case NodeKind::kSensors:
         return a.count == b.count && a.unit == b.unit && a.op == b.op && a.threshold == b.threshold &&
                a.window == b.window && a.sticky == b.sticky;
-      case NodeKind::kAttribute:
-        return a.attribute.target == b.attribute.target && a.attribute.name == b.attribute.name &&
-               a.attribute.bare == b.attribute.bare && a.attribute.op == b.attribute.op &&
-               a.attribute.value == b.attribute.value;
+      case NodeKind::kAttribute: {
+        const Attribute& x = attributes[a.slot];
+        return x.target == attribute.target && x.name == attribute.name && x.bare == attribute.bare &&
+               x.op == attribute.op && x.value == attribute.value;
+      }
     }
     return false;
   }
 
   std::uint32_t compile(const Expr& e) {
     Node n;
-    for (const auto& child : e.children) n.children.push_back(compile(*child));
+    std::vector<std::uint32_t> kids;
+    kids.reserve(e.children.size());
+    for (const auto& child : e.children) kids.push_back(compile(*child));
     std::string quantity;  // of a reading node
+    Calendar calendar;
+    Attribute attribute;
     switch (e.kind) {
       case Expr::Kind::kCompare: {
         const Comparison& c = e.compare;
         n.kind = NodeKind::kCompare;
         n.aggregate = c.aggregate;
-        n.unit = c.unit;
+        n.unit = unit_index(c.unit);
         n.window = c.window;
         n.op = c.op;
         n.threshold = c.threshold;
-        n.clear = c.clear;
+        if (c.clear) {
+          n.has_clear = true;
+          n.clear_op = c.clear->op;
+          n.clear_threshold = c.clear->threshold;
+        }
         quantity = c.quantity;
         break;
       }
@@ -285,11 +318,11 @@ struct Evaluator::Program {
       case Expr::Kind::kNot: n.kind = NodeKind::kNot; break;
       case Expr::Kind::kFor:
         n.kind = NodeKind::kFor;
-        n.duration = e.duration;
+        n.window = e.duration;
         break;
       case Expr::Kind::kCalendar:
         n.kind = NodeKind::kCalendar;
-        n.calendar = e.calendar;
+        calendar = e.calendar;
         break;
       case Expr::Kind::kAbsent:
         // Tracks only the latest sample's time, in a LatestState (has, time).
@@ -301,7 +334,7 @@ struct Evaluator::Program {
         const Confirmation& c = e.sensors;
         n.kind = NodeKind::kSensors;
         n.count = c.count;
-        n.unit = c.compare.unit;
+        n.unit = unit_index(c.compare.unit);
         n.op = c.compare.op;
         n.threshold = c.compare.threshold;
         n.window = c.within;
@@ -311,13 +344,13 @@ struct Evaluator::Program {
       }
       case Expr::Kind::kAttribute:
         n.kind = NodeKind::kAttribute;
-        n.attribute = e.attribute;
+        attribute = e.attribute;
         break;
       case Expr::Kind::kLevel: n.kind = NodeKind::kFalse; break;
     }
     const bool reads = n.kind == NodeKind::kCompare || n.kind == NodeKind::kAbsent || n.kind == NodeKind::kSensors;
     for (std::uint32_t i = 0; i < nodes.size(); ++i) {
-      if (node_quantity[i] == quantity && same(nodes[i], n)) {
+      if (node_quantity[i] == quantity && same(nodes[i], n, kids, calendar, attribute)) {
         if (reads) occurrences.emplace_back(compiling, i);
         return i;
       }
@@ -325,14 +358,24 @@ struct Evaluator::Program {
     switch (n.kind) {
       case NodeKind::kCompare:
         n.slot = n.aggregate == Aggregate::kLatest ? latest_count++ : window_count++;
-        if (n.clear) n.hyst = hyst_count++;
+        if (n.has_clear) n.hyst = hyst_count++;
         break;
-      case NodeKind::kFor: n.for_slot = for_count++; break;
+      case NodeKind::kFor: n.slot = for_count++; break;
       case NodeKind::kAbsent: n.slot = latest_count++; break;
       case NodeKind::kSensors: n.slot = confirm_count++; break;
-      case NodeKind::kAttribute: n.slot = attr_count++; break;
+      case NodeKind::kAttribute:
+        n.slot = static_cast<std::uint32_t>(attributes.size());
+        attributes.push_back(std::move(attribute));
+        break;
+      case NodeKind::kCalendar:
+        n.slot = static_cast<std::uint32_t>(calendars.size());
+        calendars.push_back(calendar);
+        break;
       default: break;
     }
+    n.first_child = static_cast<std::uint32_t>(children.size());
+    n.child_count = static_cast<std::uint32_t>(kids.size());
+    children.insert(children.end(), kids.begin(), kids.end());
     auto index = static_cast<std::uint32_t>(nodes.size());
     if (reads) {
       readers.emplace_back(quantity, index);
@@ -522,7 +565,7 @@ Evaluator::StatePtr Evaluator::new_state() const {
   const std::size_t fors_at = reserve(alignof(ForState), p.for_count * sizeof(ForState));
   const std::size_t confirms_at = reserve(alignof(ConfirmState), p.confirm_count * sizeof(ConfirmState));
   const std::size_t hyst_at = reserve(1, p.hyst_count);
-  const std::size_t attrs_at = reserve(1, p.attr_count);
+  const std::size_t attrs_at = reserve(1, static_cast<std::uint32_t>(p.attributes.size()));
   const std::size_t values_at = reserve(1, p.nodes.size());
   const std::size_t mismatches_at = reserve(alignof(std::uint64_t), p.reader_nodes.size() * sizeof(std::uint64_t));
   auto* block = static_cast<std::byte*>(::operator new(size));
@@ -541,7 +584,7 @@ Evaluator::StatePtr Evaluator::new_state() const {
   place(s->fors, fors_at, p.for_count);
   place(s->confirms, confirms_at, p.confirm_count);
   place(s->hyst, hyst_at, p.hyst_count);
-  place(s->attrs, attrs_at, p.attr_count);
+  place(s->attrs, attrs_at, static_cast<std::uint32_t>(p.attributes.size()));
   place(s->values, values_at, p.nodes.size());
   place(s->mismatches, mismatches_at, p.reader_nodes.size());
   return s;
@@ -555,7 +598,9 @@ using State = Evaluator::State;
 // parents; also finds s.next, the earliest moment after t at which a node may change by
 // itself, in the same pass (each node's contribution is read from the state it has just
 // updated).
-void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State& s, Time t) {
+// `children` and `calendars`: the Program's.
+void step(const std::vector<Node>& nodes, const std::uint32_t* children, const Calendar* calendars,
+          const EvaluatorOptions& options, State& s, Time t) {
   Time best = Time::max();
   bool any = false;
   auto consider = [&](Time e) {
@@ -587,9 +632,9 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
           if (!w.samples.empty()) consider(saturating_add(saturating_add(w.samples.front().time, n.window), kTick));
         }
         bool raise = x && satisfies(*x, n.op, n.threshold, converted);
-        if (n.clear) {
+        if (n.has_clear) {
           char& on = s.hyst[n.hyst];
-          on = x && (raise || (on && !satisfies(*x, n.clear->op, n.clear->threshold, converted)));
+          on = x && (raise || (on && !satisfies(*x, n.clear_op, n.clear_threshold, converted)));
           v = on != 0;
         } else {
           v = raise;
@@ -597,15 +642,17 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
         break;
       }
       case NodeKind::kAnd:
-        v = std::all_of(n.children.begin(), n.children.end(), [&](std::uint32_t c) { return s.values[c] != 0; });
+        v = std::all_of(children + n.first_child, children + n.first_child + n.child_count,
+                        [&](std::uint32_t c) { return s.values[c] != 0; });
         break;
       case NodeKind::kOr:
-        v = std::any_of(n.children.begin(), n.children.end(), [&](std::uint32_t c) { return s.values[c] != 0; });
+        v = std::any_of(children + n.first_child, children + n.first_child + n.child_count,
+                        [&](std::uint32_t c) { return s.values[c] != 0; });
         break;
-      case NodeKind::kNot: v = s.values[n.children.front()] == 0; break;
+      case NodeKind::kNot: v = s.values[children[n.first_child]] == 0; break;
       case NodeKind::kCalendar:
-        v = calendar_truth(n.calendar, options.time_zone, t);
-        consider(next_calendar_boundary(n.calendar, options.time_zone, t));
+        v = calendar_truth(calendars[n.slot], options.time_zone, t);
+        consider(next_calendar_boundary(calendars[n.slot], options.time_zone, t));
         break;
       case NodeKind::kAbsent: {
         // No sample in (t - window, t], and one seen at some time.
@@ -633,14 +680,14 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
       case NodeKind::kAttribute: v = s.attrs[n.slot] != 0; break;
       case NodeKind::kFalse: v = false; break;
       case NodeKind::kFor: {
-        ForState& f = s.fors[n.for_slot];
-        if (s.values[n.children.front()] != 0) {
+        ForState& f = s.fors[n.slot];
+        if (s.values[children[n.first_child]] != 0) {
           if (!f.has_since) {
             f.has_since = true;
             f.since = t;
           }
-          v = t - f.since >= n.duration;
-          consider(saturating_add(f.since, n.duration));
+          v = t - f.since >= n.window;
+          consider(saturating_add(f.since, n.window));
         } else {
           f.has_since = false;
         }
@@ -653,11 +700,12 @@ void step(const std::vector<Node>& nodes, const EvaluatorOptions& options, State
   s.settled = true;
 }
 
-void advance_to(const std::vector<Node>& nodes, const EvaluatorOptions& options, State& s, Time now) {
+void advance_to(const std::vector<Node>& nodes, const std::uint32_t* children, const Calendar* calendars,
+                const EvaluatorOptions& options, State& s, Time now) {
   if (!s.started) {
     s.started = true;
     s.now = now;
-    step(nodes, options, s, now);
+    step(nodes, children, calendars, options, s, now);
     return;
   }
   if (now < s.now) now = s.now;  // time never goes backwards
@@ -670,10 +718,10 @@ void advance_to(const std::vector<Node>& nodes, const EvaluatorOptions& options,
   // every step; set_attributes() leaves it right, as it changes nothing timed).
   while (s.next && *s.next < now) {
     s.now = *s.next;
-    step(nodes, options, s, s.now);
+    step(nodes, children, calendars, options, s, s.now);
   }
   s.now = now;
-  step(nodes, options, s, now);
+  step(nodes, children, calendars, options, s, now);
 }
 
 }  // namespace
@@ -693,12 +741,12 @@ std::optional<double> value_in(double value, std::string_view from, const std::s
 }
 
 // One sample for a sensor atom: updates its sensor's entry.
-void observe_sensor(ConfirmState& cs, const Node& n, const Sample& sample, Time t, bool finite,
-                    std::uint64_t& mismatches, std::size_t max_sensors) {
-  const bool converted = needs_conversion(sample.unit, n.unit);
+void observe_sensor(ConfirmState& cs, const Node& n, const std::string& unit, const Sample& sample, Time t,
+                    bool finite, std::uint64_t& mismatches, std::size_t max_sensors) {
+  const bool converted = needs_conversion(sample.unit, unit);
   std::optional<double> value;
   if (finite) {
-    value = value_in(sample.value, sample.unit, n.unit, converted);
+    value = value_in(sample.value, sample.unit, unit, converted);
     if (!value) ++mismatches;
   }
   const bool met = value && satisfies(*value, n.op, n.threshold, converted);
@@ -740,18 +788,19 @@ void Evaluator::set_attributes(State& state, const AttributeLookup& lookup) cons
   state.settled = false;
   for (const Node& n : program_->nodes) {
     if (n.kind != NodeKind::kAttribute) continue;
-    state.attrs[n.slot] = lookup && attribute_holds(n.attribute, lookup(n.attribute.target, n.attribute.name)) ? 1 : 0;
+    const Attribute& a = program_->attributes[n.slot];
+    state.attrs[n.slot] = lookup && attribute_holds(a, lookup(a.target, a.name)) ? 1 : 0;
   }
 }
 
 bool Evaluator::advance(State& state, Time now) const {
-  advance_to(program_->nodes, program_->options, state, now);
+  advance_to(program_->nodes, program_->children.data(), program_->calendars.data(), program_->options, state, now);
   return truth(state);
 }
 
 bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
   const Program& p = *program_;
-  advance_to(p.nodes, p.options, state, now);
+  advance_to(p.nodes, p.children.data(), p.calendars.data(), p.options, state, now);
   const Time t_now = state.now;
   const Time t = std::min(sample.time, t_now);
   const bool finite = std::isfinite(sample.value);
@@ -768,15 +817,16 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
       continue;
     }
     if (n.kind == NodeKind::kSensors) {
-      observe_sensor(state.confirms[n.slot], n, sample, t, finite, state.mismatches[r],
+      observe_sensor(state.confirms[n.slot], n, p.units[n.unit], sample, t, finite, state.mismatches[r],
                      p.options.max_sensors);
       continue;
     }
-    const bool converted = needs_conversion(sample.unit, n.unit);
+    const std::string& unit = p.units[n.unit];
+    const bool converted = needs_conversion(sample.unit, unit);
     std::optional<double> value;
     if (finite) {
       value = n.aggregate == Aggregate::kCount ? std::optional<double>(sample.value)
-                                                : value_in(sample.value, sample.unit, n.unit, converted);
+                                                : value_in(sample.value, sample.unit, unit, converted);
       if (!value) ++state.mismatches[r];
     }
     if (n.aggregate == Aggregate::kLatest) {
@@ -792,7 +842,7 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
       insert(state.windows[n.slot], WinSample{t, seq, *value}, n.aggregate, p.options.max_window_samples);
     }
   }
-  step(p.nodes, p.options, state, t_now);
+  step(p.nodes, p.children.data(), p.calendars.data(), p.options, state, t_now);
   return truth(state);
 }
 
