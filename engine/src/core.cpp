@@ -308,7 +308,7 @@ void Core::add_live(const std::string& id, const StoredPlan& sp) {
                     std::get<rules::ParseError>(parsed).message);
     }
   }
-  live.evaluator.emplace(conditions, eo);
+  live.evaluator = shared_evaluator(conditions, eo);
   // Every quantity the levels or the resolve rule read (a resolve rule may read one no
   // level does: "resolve when temperature < 30 Cel" for a smoke plan).
   std::set<std::string> quantities;
@@ -324,6 +324,32 @@ void Core::add_live(const std::string& id, const StoredPlan& sp) {
       live.index_keys.emplace_back(q, prefix.str());
     }
   }
+}
+
+std::shared_ptr<const rules::Evaluator> Core::shared_evaluator(const std::vector<rules::Condition>& conditions,
+                                                               const rules::EvaluatorOptions& options) {
+  // Each part with its length first, so that no two different inputs give one key.
+  std::string key;
+  auto add = [&key](std::string_view part) {
+    key += std::to_string(part.size());
+    key += ':';
+    key += part;
+  };
+  add(std::to_string(options.max_value_age.count()));
+  add(std::to_string(options.max_window_samples));
+  add(std::to_string(options.max_sensors));
+  add(options.time_zone != nullptr ? options.time_zone->name() : std::string());
+  for (const auto& c : conditions) add(c.to_string());
+  auto it = evaluators_.find(key);
+  if (it != evaluators_.end()) {
+    if (auto shared = it->second.lock()) return shared;
+  }
+  auto made = std::make_shared<const rules::Evaluator>(conditions, options);
+  if (evaluators_.size() >= 2 * live_.size() + 16) {
+    std::erase_if(evaluators_, [](const auto& entry) { return entry.second.expired(); });
+  }
+  evaluators_.insert_or_assign(std::move(key), made);
+  return made;
 }
 
 void Core::drop_live(std::string_view id) {

@@ -485,6 +485,40 @@ TEST_F(CoreTest, ASensorsReadingsFollowLaterPlansAndMoves) {
   EXPECT_EQ(core->incident("inc-000002")->place.str(), "xc/hl/qy/g05/b01");
 }
 
+// Plans with the same conditions (one library plan applied by two communities) share
+// one compiled evaluator; each plan's watches still keep their own state and timers.
+TEST_F(CoreTest, PlansWithTheSameConditionsKeepTheirOwnState) {
+  auto core = make_core();
+  Diagnostics d;
+  ASSERT_TRUE(core->import_sensors(kSensors, "sensors.yaml", d).is_ok()) << to_string(d);
+  auto lingering = [](const std::string& id, const std::string& places) {
+    return "id: " + id + "\ntitle: Lingering smoke " + id + "\nplaces: " + places +
+           "\nlevels:\n  III:\n    when: smoke >= 0.1 for 30s\n    alert:\n      event: Smoke\n"
+           "      headline: \"Smoke in {place}\"\n";
+  };
+  ASSERT_TRUE(core->apply_plan(lingering("near", R"(["xc/hl/qy/**"])"), "near.yaml", d).is_ok()) << to_string(d);
+  ASSERT_TRUE(core->apply_plan(lingering("far", R"(["xc/hl/other/**"])"), "far.yaml", d).is_ok()) << to_string(d);
+
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.2}])");  // near, from now
+  clock_.advance(20s);
+  reading(*core, "smk-far", R"([{"n":"smoke","v":0.2}])");  // far, 20 s later
+  clock_.advance(10s);  // near has held 30 s; far 10 s
+  ASSERT_EQ(alerts().size(), 1u);
+  ASSERT_NE(core->incident("inc-000001"), nullptr);
+  EXPECT_EQ(core->incident("inc-000001")->plan_id, "near");
+  clock_.advance(20s);  // far has held 30 s
+  ASSERT_EQ(alerts().size(), 2u);
+  ASSERT_NE(core->incident("inc-000002"), nullptr);
+  EXPECT_EQ(core->incident("inc-000002")->plan_id, "far");
+
+  // Below the threshold at one place, the other's incident is unaffected.
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.05}])");
+  clock_.advance(1min);
+  EXPECT_EQ(alerts().size(), 2u);
+  EXPECT_EQ(core->incident("inc-000002")->state, "open");
+  EXPECT_EQ(core->incident("inc-000002")->level, plans::Level::kIII);
+}
+
 TEST_F(CoreTest, IndexIsRebuiltFromTheStoreOnRestart) {
   {
     auto core = make_core();

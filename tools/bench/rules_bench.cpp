@@ -12,6 +12,10 @@
 //                                       Core::on_reading (as drills do): the sensor
 //                                       lookup, the rule index, the evaluators and timers,
 //                                       without the topic and the SenML decoding.
+//   BM_Core*Distinct/<plans>/<sensors>  the same with every plan's thresholds a little
+//                                       different, so that no two plans share a compiled
+//                                       evaluator (the Core shares one between plans
+//                                       with the same conditions).
 //   BM_Evaluator*                       one rules::Evaluator::observe() call.
 //   BM_SenmlDecode                      sensors::decode_senml() of the payloads the Core
 //                                       cases send: the share of a reading spent decoding.
@@ -88,32 +92,39 @@ std::string community_name(int c) {
   return buf;
 }
 
-std::string plan_yaml(int c) {
+// `distinct`: every plan's thresholds differ a little (0.3 + c * 1e-7 ...), so no two
+// plans share a compiled evaluator; otherwise all plans have the same conditions (as
+// when one library plan is applied by every community) and share one.
+std::string plan_yaml(int c, bool distinct) {
   auto community = community_name(c);
-  std::string y;
-  y.reserve(768);
-  y += "id: p" + community.substr(1) + "\n";
-  y += "title: Bench plan for " + community + "\n";
-  y += "places: [\"d/s/" + community + "/**\"]\n";
-  y += R"(levels:
+  const double d = distinct ? c * 1e-7 : 0;
+  char levels[512];
+  std::snprintf(levels, sizeof levels, R"(levels:
   II:
-    when: smoke >= 0.3 and temperature >= 60 Cel
+    when: smoke >= %.7f and temperature >= %.7f Cel
     alert:
       event: Fire
       headline: "Fire in {place}"
   III:
-    when: smoke >= 0.1 for 30s
+    when: smoke >= %.7f for 30s
     alert:
       event: Lingering smoke
       headline: "Smoke in {place}"
   IV:
-    when: avg(temperature, 5m) >= 50 Cel
+    when: avg(temperature, 5m) >= %.7f Cel
     alert:
       event: Heat
       headline: "Heat in {place}"
 resolve:
   for: 10m
-)";
+)",
+                0.3 + d, 60 + d, 0.1 + d, 50 + d);
+  std::string y;
+  y.reserve(768);
+  y += "id: p" + community.substr(1) + "\n";
+  y += "title: Bench plan for " + community + "\n";
+  y += "places: [\"d/s/" + community + "/**\"]\n";
+  y += levels;
   return y;
 }
 
@@ -134,6 +145,7 @@ std::string sensor_place(std::size_t i, int plans) {
 struct Rig {
   int plans = 0;
   std::size_t sensors = 0;
+  bool distinct = false;
   ManualClock clock{lookout::parse_iso8601("2026-11-21T13:00:00Z").value()};
   MemoryStore store;
   DiscardTransport transport;
@@ -146,13 +158,13 @@ struct Rig {
   std::vector<Decoded> decoded;  // the same readings, decoded
   std::size_t next = 0;
 
-  Rig(int n, std::size_t s) : plans(n), sensors(s) {
+  Rig(int n, std::size_t s, bool distinct_plans) : plans(n), sensors(s), distinct(distinct_plans) {
     CoreOptions options;
     core = std::make_unique<Core>(options, clock, store, transport, [](std::function<void()> fn) { fn(); });
     if (auto st = core->open(); !st.is_ok()) die("open: " + st.to_string());
     Diagnostics d;
     for (int c = 0; c < n; ++c) {
-      auto r = core->apply_plan(plan_yaml(c), "bench.yaml", d);
+      auto r = core->apply_plan(plan_yaml(c, distinct), "bench.yaml", d);
       if (!r.is_ok()) die("plan: " + r.status().to_string() + " " + lookout::to_string(d));
     }
     std::string yaml;
@@ -207,17 +219,17 @@ struct Rig {
 
 // One Rig at a time, kept while consecutive runs ask for the same shape (Google
 // Benchmark calls a case several times while it picks the iteration count).
-Rig& rig(int plans, std::size_t sensors) {
+Rig& rig(int plans, std::size_t sensors, bool distinct) {
   static std::unique_ptr<Rig> current;
-  if (!current || current->plans != plans || current->sensors != sensors) {
+  if (!current || current->plans != plans || current->sensors != sensors || current->distinct != distinct) {
     current.reset();
-    current = std::make_unique<Rig>(plans, sensors);
+    current = std::make_unique<Rig>(plans, sensors, distinct);
   }
   return *current;
 }
 
-void run_core(benchmark::State& state, bool decoded = false) {
-  auto& r = rig(static_cast<int>(state.range(0)), static_cast<std::size_t>(state.range(1)));
+void run_core(benchmark::State& state, bool decoded = false, bool distinct = false) {
+  auto& r = rig(static_cast<int>(state.range(0)), static_cast<std::size_t>(state.range(1)), distinct);
   auto stats_before = r.core->stats();
   if (decoded) {
     for (auto _ : state) r.step_decoded();
@@ -237,6 +249,8 @@ void run_core(benchmark::State& state, bool decoded = false) {
 void BM_CoreReadings(benchmark::State& state) { run_core(state); }
 void BM_CoreReadingsLarge(benchmark::State& state) { run_core(state); }
 void BM_CoreDecoded(benchmark::State& state) { run_core(state, true); }
+void BM_CoreDecodedDistinct(benchmark::State& state) { run_core(state, true, true); }
+void BM_CoreReadingsDistinct(benchmark::State& state) { run_core(state, false, true); }
 
 BENCHMARK(BM_CoreReadings)
     ->ArgNames({"plans", "sensors"})
@@ -244,6 +258,16 @@ BENCHMARK(BM_CoreReadings)
     ->MinTime(0.2)
     ->Unit(benchmark::kNanosecond);
 BENCHMARK(BM_CoreDecoded)
+    ->ArgNames({"plans", "sensors"})
+    ->ArgsProduct({{10, 1000, 10000}, {1000, 10000}})
+    ->MinTime(0.2)
+    ->Unit(benchmark::kNanosecond);
+BENCHMARK(BM_CoreDecodedDistinct)
+    ->ArgNames({"plans", "sensors"})
+    ->ArgsProduct({{10, 1000, 10000}, {1000, 10000}})
+    ->MinTime(0.2)
+    ->Unit(benchmark::kNanosecond);
+BENCHMARK(BM_CoreReadingsDistinct)
     ->ArgNames({"plans", "sensors"})
     ->ArgsProduct({{10, 1000, 10000}, {1000, 10000}})
     ->MinTime(0.2)

@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -343,8 +344,10 @@ class Core {
     // The plan's level conditions (parallel to the plan's levels) and, when the plan
     // resolves automatically, its resolve rule after them ("(WHEN)", or without WHEN
     // "(not (LEVEL1 or LEVEL2 ...))"; the core counts its FOR), compiled into one
-    // evaluator: a reading is one observe and one step for all of them.
-    std::optional<rules::Evaluator> evaluator;
+    // evaluator: a reading is one observe and one step for all of them. Plans with the
+    // same conditions and options (a library plan applied by many communities) share
+    // one (evaluators_).
+    std::shared_ptr<const rules::Evaluator> evaluator;
     std::size_t levels = 0;  // the evaluator's conditions 0 .. levels - 1
     bool resolver = false;   // the resolve rule is its condition `levels`
     Duration hold_for{};  // how long the resolver must hold (the core counts it: calm_since)
@@ -467,6 +470,10 @@ class Core {
   void refresh_attributes();
   // Compiles the running version of plan `id` (in plans_) and adds it to the index.
   void add_live(const std::string& id, const StoredPlan& stored);
+  // The evaluator of `conditions` with `options`: the one compiled before when a plan
+  // still uses it (evaluators_), else a new one.
+  std::shared_ptr<const rules::Evaluator> shared_evaluator(const std::vector<rules::Condition>& conditions,
+                                                           const rules::EvaluatorOptions& options);
   // Takes plan `id` out of the index and drops its evaluators, watches and timers.
   void drop_live(std::string_view id);
   // Opens, reopens or changes the level of the incident of (plan, watch key). A lower
@@ -565,6 +572,11 @@ class Core {
   // quantity -> QuantityIndex: a reading costs work only for the plans that read its
   // quantity at a place pattern that can match its place.
   StringMap<QuantityIndex> index_;
+  // Compiled evaluators by what they were compiled from (the conditions' canonical
+  // texts and the options): an Evaluator is immutable, so plans that differ only in
+  // places, alerts or staffing share one, and it stays in cache however many plans
+  // use it. Expired entries are swept as plans are applied.
+  std::map<std::string, std::weak_ptr<const rules::Evaluator>, std::less<>> evaluators_;
   std::vector<LivePlan*> matched_;     // match_plans()'s result: the plans one reading selects
   // Sensor id -> its routes; bounded by the registry and the quantities the plans read.
   StringMap<SensorRoutes> sensor_routes_;
