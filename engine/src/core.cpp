@@ -672,11 +672,13 @@ Core::ReadingView Core::view_of(const sensors::Reading& reading) {
 
 // A watch's kept readings are assigned only the strings that differ: they keep their
 // capacity, so keeping a reading costs no allocation once they have grown.
-void Core::copy_reading(sensors::Reading& to, const ReadingView& from) {
-  if (to.sensor_id != from.sensor_id) to.sensor_id = from.sensor_id;
+void Core::copy_reading(sensors::Reading& to, const ReadingView& from, bool same_source) {
+  if (!same_source) {
+    if (to.sensor_id != from.sensor_id) to.sensor_id = from.sensor_id;
+    if (to.quantity != from.quantity) to.quantity = from.quantity;
+  }
   if (!(to.place == *from.place)) to.place = *from.place;
   if (to.sensor_kind != from.sensor_kind) to.sensor_kind = from.sensor_kind;
-  if (to.quantity != from.quantity) to.quantity = from.quantity;
   if (to.unit != from.unit) to.unit = from.unit;
   to.value = from.value;
   to.text.reset();
@@ -785,7 +787,7 @@ void Core::feed(LivePlan& live, const std::string& key, Watch& watch, const Read
   watch.last_is_late = false;
   if (same != watch.recent.end()) {
     if (same->time <= reading.time) {
-      copy_reading(*same, reading);
+      copy_reading(*same, reading, true);
     } else {
       copy_reading(watch.late, reading);
       watch.last_is_late = true;

@@ -1176,21 +1176,6 @@ void print(const Expr& e, int min_precedence, std::string& out) {
 
 }  // namespace
 
-bool satisfies(double value, CompareOp op, double threshold, bool converted) {
-  if (converted && std::fabs(value - threshold) <= 1e-12 * std::max(std::fabs(value), std::fabs(threshold))) {
-    value = threshold;
-  }
-  switch (op) {
-    case CompareOp::kLess: return value < threshold;
-    case CompareOp::kLessEqual: return value <= threshold;
-    case CompareOp::kGreater: return value > threshold;
-    case CompareOp::kGreaterEqual: return value >= threshold;
-    case CompareOp::kEqual: return value == threshold;
-    case CompareOp::kNotEqual: return value != threshold;
-  }
-  return false;
-}
-
 std::string report_key(std::string_view category) { return std::string(kReportKeyPrefix) + std::string(category); }
 std::string status_key(std::string_view sensor_kind) { return std::string(kStatusKeyPrefix) + std::string(sensor_kind); }
 

@@ -424,7 +424,8 @@ class Core {
   };
   static ReadingView view_of(const sensors::Reading& reading);
   // Copies a reading into one a watch keeps, assigning only the strings that differ.
-  static void copy_reading(sensors::Reading& to, const ReadingView& from);
+  // `same_source`: `to` already has from's sensor id and quantity.
+  static void copy_reading(sensors::Reading& to, const ReadingView& from, bool same_source = false);
   // Feeds a reading to every watch it reaches, found through the rule index.
   void evaluate(const ReadingView& reading);
   // The same for a registered sensor's reading, through its routes (sensor_routes_).

@@ -48,6 +48,8 @@
 // const and re-entrant.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -65,8 +67,22 @@ std::string_view to_string(CompareOp op);  // "<", "<=", ...
 
 // `value op threshold`. A value that went through a unit conversion and lies within
 // rounding error of the threshold counts as equal to it (0.3 m is
-// 30.000000000000004 cm, and must meet "<= 30 cm"). Shared by every evaluator.
-bool satisfies(double value, CompareOp op, double threshold, bool converted);
+// 30.000000000000004 cm, and must meet "<= 30 cm"). Shared by every evaluator; inline,
+// as the compiled evaluator calls it for every comparison at every step.
+inline bool satisfies(double value, CompareOp op, double threshold, bool converted) {
+  if (converted && std::fabs(value - threshold) <= 1e-12 * std::max(std::fabs(value), std::fabs(threshold))) {
+    value = threshold;
+  }
+  switch (op) {
+    case CompareOp::kLess: return value < threshold;
+    case CompareOp::kLessEqual: return value <= threshold;
+    case CompareOp::kGreater: return value > threshold;
+    case CompareOp::kGreaterEqual: return value >= threshold;
+    case CompareOp::kEqual: return value == threshold;
+    case CompareOp::kNotEqual: return value != threshold;
+  }
+  return false;
+}
 
 // What a comparison compares: the latest value of the quantity, or a function of its
 // readings over a window of time (the last `window` before now).
