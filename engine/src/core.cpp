@@ -328,6 +328,8 @@ void Core::add_live(const std::string& id, const StoredPlan& sp) {
 
 std::shared_ptr<const rules::Evaluator> Core::shared_evaluator(const std::vector<rules::Condition>& conditions,
                                                                const rules::EvaluatorOptions& options) {
+  // Every option is in the key below: an option added to EvaluatorOptions must be too.
+  static_assert(sizeof(rules::EvaluatorOptions) == 4 * 8, "a new evaluator option must join the key");
   // Each part with its length first, so that no two different inputs give one key.
   std::string key;
   auto add = [&key](std::string_view part) {
@@ -1548,6 +1550,10 @@ StatusOr<Core::ApplyOutcome> Core::apply_plan(std::string_view source, std::stri
   StoredPlan sp{std::move(plan), version, std::string(source), std::string(file), now};
   auto id = sp.plan.id;
   // The new version's conditions start from a clean slate: states belong to evaluators.
+  // The old version's evaluator is held until the new one is made, so that a version
+  // with the same conditions reuses it rather than compiling them again.
+  std::shared_ptr<const rules::Evaluator> previous;
+  if (auto old = live_.find(id); old != live_.end()) previous = old->second.evaluator;
   drop_live(id);
   const auto& running = plans_.insert_or_assign(id, std::move(sp)).first->second;
   add_live(id, running);

@@ -460,25 +460,20 @@ TEST_F(CoreTest, ASensorsReadingsFollowLaterPlansAndMoves) {
   ASSERT_NE(core->incident("inc-000001"), nullptr);
   EXPECT_EQ(core->incident("inc-000001")->plan_id, "late");
 
+  auto move_to = [&](const std::string& place) {
+    const std::string yaml =
+        "sensors:\n  - {id: smk-1, place: " + place + ", kind: smoke_detector, quantities: [smoke]}\n";
+    return core->import_sensors(yaml, "move.yaml", d).is_ok();
+  };
   // Moved outside both plans' places, the sensor reaches neither.
-  ASSERT_TRUE(core->import_sensors(R"(sensors:
-  - {id: smk-1, place: xc/hl/other/g01/b02, kind: smoke_detector, quantities: [smoke]}
-)",
-                                   "move.yaml", d)
-                  .is_ok())
-      << to_string(d);
+  ASSERT_TRUE(move_to("xc/hl/other/g01/b02")) << to_string(d);
   before = core->stats().plan_evaluations;
   reading(*core, "smk-1", R"([{"n":"smoke","v":0.9}])");
   EXPECT_EQ(core->stats().plan_evaluations - before, 0u);
   EXPECT_EQ(alerts().size(), 1u);
 
   // Moved back to another building of the community: "fire" raises there.
-  ASSERT_TRUE(core->import_sensors(R"(sensors:
-  - {id: smk-1, place: xc/hl/qy/g05/b01, kind: smoke_detector, quantities: [smoke]}
-)",
-                                   "move.yaml", d)
-                  .is_ok())
-      << to_string(d);
+  ASSERT_TRUE(move_to("xc/hl/qy/g05/b01")) << to_string(d);
   reading(*core, "smk-1", R"([{"n":"smoke","v":0.2}])");
   ASSERT_NE(core->incident("inc-000002"), nullptr);
   EXPECT_EQ(core->incident("inc-000002")->plan_id, "fire");

@@ -178,7 +178,9 @@ Time next_calendar_boundary(const Calendar& c, const date::time_zone* tz, Time n
 
 struct Evaluator::Program {
   EvaluatorOptions options;
-  std::vector<Node> nodes;  // post-order; each condition's root after its nodes
+  // Post-order: every node after its children. A condition's root may be a node of an
+  // earlier condition (a shared subtree), so roots need not increase.
+  std::vector<Node> nodes;
   std::vector<std::uint32_t> roots;  // per condition: its root node
   std::vector<std::uint32_t> children;  // every node's children (Node::first_child)
   std::vector<std::string> units{std::string()};  // each unit once; 0 is none

@@ -429,6 +429,9 @@ class Core {
   // Feeds a reading to every watch it reaches, found through the rule index.
   void evaluate(const ReadingView& reading);
   // The same for a registered sensor's reading, through its routes (sensor_routes_).
+  // It feeds the route's watches by pointer: nothing a reading sets off (check(),
+  // raise(), resolving, staffing, commits) may apply a plan or change the sensor
+  // registry, which would drop the routes and their watches under it.
   void evaluate_sensor(SensorRoutes& routes, const ReadingView& reading);
   // The sensor's routes, found by its id (one lookup for the registry and the routes);
   // nullptr when the sensor is not registered.

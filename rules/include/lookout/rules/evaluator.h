@@ -157,10 +157,11 @@ class Evaluator {
   std::optional<Time> next_change(const State& state, Time now) const;
 
   // Memory held by `state`: sizeof(State) plus its vectors (see the .cpp for the
-  // sizes: a fixed part per comparison, "for" and hysteresis, plus 24 bytes per sample
-  // held in a window, and up to 24 more per sample for min/max, plus about 72 bytes
-  // and the id's length per sensor held by a sensor atom). Allocator overhead
-  // and std::deque's block granularity are not counted.
+  // sizes: a fixed part per distinct comparison, "for" and hysteresis (a repeated
+  // subtree is held once), plus 24 bytes per sample held in a window, and up to 24
+  // more per sample for min/max, plus about 72 bytes and the id's length per sensor
+  // held by a sensor atom). Allocator overhead and std::deque's block granularity are
+  // not counted.
   std::size_t state_bytes(const State& state) const;
   // Readings whose unit did not convert to a comparison's unit, one per comparison as
   // written (a comparison repeated counts once for each time it is written).
