@@ -795,13 +795,21 @@ void Core::feed(LivePlan& live, const std::string& key, Watch& watch, const Read
       watch.last_is_late = true;
     }
     watch.last = static_cast<std::size_t>(same - watch.recent.begin());
-  } else {
-    if (watch.recent.size() >= kRecentReadings) {
-      watch.recent.erase(std::min_element(watch.recent.begin(), watch.recent.end(),
-                                          [](const auto& a, const auto& b) { return a.time < b.time; }));
-    }
+  } else if (watch.recent.size() < kRecentReadings) {
     copy_reading(watch.recent.emplace_back(), reading);
+    watch.recent_order.push_back(watch.next_order++);
     watch.last = watch.recent.size() - 1;
+  } else {
+    // Full: the oldest reading (by time, then by when it was taken in) makes room.
+    std::size_t oldest = 0;
+    for (std::size_t i = 1; i < watch.recent.size(); ++i) {
+      const auto& r = watch.recent[i];
+      const auto& o = watch.recent[oldest];
+      if (r.time < o.time || (r.time == o.time && watch.recent_order[i] < watch.recent_order[oldest])) oldest = i;
+    }
+    copy_reading(watch.recent[oldest], reading);
+    watch.recent_order[oldest] = watch.next_order++;
+    watch.last = oldest;
   }
   check(live, key, watch);
 }
@@ -949,10 +957,18 @@ void Core::on_watch_timer(std::string_view plan_id, std::string_view key) {
 void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::string& watch_key, const Watch& watch,
                  bool current_holds) {
   // The reading to name in the alert: the latest one that meets the level's condition.
+  // Of equal times, the one taken in first.
   const sensors::Reading* trigger = nullptr;
   if (rule.condition.has_root()) {
-    for (const auto& r : watch.recent) {
-      if ((trigger == nullptr || r.time > trigger->time) && supports(rule.condition.root(), r)) trigger = &r;
+    std::uint64_t trigger_order = 0;
+    for (std::size_t i = 0; i < watch.recent.size(); ++i) {
+      const auto& r = watch.recent[i];
+      const std::uint64_t order = watch.recent_order[i];
+      if ((trigger == nullptr || r.time > trigger->time || (r.time == trigger->time && order < trigger_order)) &&
+          supports(rule.condition.root(), r)) {
+        trigger = &r;
+        trigger_order = order;
+      }
     }
   }
   if (trigger == nullptr) trigger = &watch.last_reading();

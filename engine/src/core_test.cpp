@@ -232,6 +232,47 @@ levels:
   EXPECT_EQ(sent[0]["sent"], "2026-11-21T21:01:50+08:00");  // 13:00:00 + 80 s + 30 s, in +08:00
 }
 
+// A building with more sensors than a watch keeps readings of (32): the oldest reading
+// makes room for a new sensor's, and of readings with equal times the alert names the
+// one taken in first, wherever the list put it.
+TEST_F(CoreTest, AFullWatchNamesTheFirstOfEqualReadings) {
+  auto core = make_core();
+  Diagnostics d;
+  std::string sensors = "sensors:\n";
+  auto id = [](int i) { return "s" + std::to_string(100 + i); };
+  for (int i = 0; i < 32; ++i) {
+    sensors += "  - {id: " + id(i) + ", place: xc/hl/qy/g01/b01, kind: smoke_detector, quantities: [smoke]}\n";
+  }
+  for (const char* extra : {"sa", "sb"}) {
+    sensors += std::string("  - {id: ") + extra + ", place: xc/hl/qy/g01/b01, kind: smoke_detector, quantities: [smoke]}\n";
+  }
+  ASSERT_TRUE(core->import_sensors(sensors, "sensors.yaml", d).is_ok()) << to_string(d);
+  ASSERT_TRUE(core->apply_plan(R"(id: smoke
+title: Lingering smoke
+places: ["xc/hl/qy/**"]
+levels:
+  III:
+    when: smoke >= 0.5 for 10s
+    alert:
+      event: Smoke
+      headline: "Smoke in {place}"
+)", "smoke.yaml", d).is_ok()) << to_string(d);
+  // 32 readings fill the watch; the last two are the oldest, the very last oldest of all.
+  for (int i = 0; i < 30; ++i) reading(*core, id(i), R"([{"n":"smoke","v":0.05}])");
+  reading(*core, id(30), R"([{"n":"smoke","v":0.05,"t":-10}])");
+  reading(*core, id(31), R"([{"n":"smoke","v":0.05,"t":-20}])");
+  clock_.advance(1s);
+  // Two new sensors at once: "sa" takes the last entry's place, "sb" the one before it.
+  reading(*core, "sa", R"([{"n":"smoke","v":0.6}])");
+  reading(*core, "sb", R"([{"n":"smoke","v":0.7}])");
+  clock_.advance(10s);
+  ASSERT_EQ(alerts().size(), 1u);
+  const Incident* in = core->incident("inc-000001");
+  ASSERT_NE(in, nullptr);
+  EXPECT_EQ(in->sensor_id, "sa");
+  EXPECT_EQ(in->value, 0.6);
+}
+
 // With no reading meeting the condition (it is under a "not"), the incident names the
 // reading received last, even one older than what the watch already had of its sensor.
 TEST_F(CoreTest, WithoutEvidenceTheIncidentNamesTheReadingReceivedLast) {

@@ -317,6 +317,13 @@ class Core {
     // an alert names the reading that met the condition, not merely the last one
     // (a clean detector may have reported after the smoking one).
     std::vector<sensors::Reading> recent;
+    // Parallel to `recent`: when each entry was taken in (from next_order), so that ties
+    // go to the entry taken in first wherever it sits: a full list's oldest entry is
+    // overwritten in place by a new (sensor, quantity), not erased and appended (which
+    // moved up to 31 readings and allocated their strings anew at every reading of a
+    // building with more sensors than entries).
+    std::vector<std::uint64_t> recent_order;
+    std::uint64_t next_order = 0;
     // The reading received last (named when none in `recent` meets the condition): the
     // entry of `recent` it updated, or, for a reading older than its pair's entry (which
     // `recent` does not take) and for a watch that has had none (restored after a
