@@ -1,9 +1,11 @@
 // The compiled, stateful evaluator (evaluator.h).
 //
 // Compilation flattens the condition into nodes in post-order (children before their
-// parent, root last), so one pass over the array evaluates the whole tree. Every node
-// is evaluated at every step, without short-circuits: "for" and hysteresis nodes must
-// see every step to keep their state right.
+// parent, root last), so one pass over the array evaluates the whole tree. There are no
+// short-circuits: a node is evaluated whenever its inputs may have changed, whatever its
+// siblings' truths ("for" and hysteresis nodes keep state). A step evaluates only the
+// nodes that may have changed (step()), which in the common case, a reading that
+// changes no comparison's truth, is the nodes that read it.
 //
 // State layout (bytes on x86-64 with libstdc++), all in one allocation (new_state()):
 // the State, then its arrays one after the other, so that a reading touches a few
@@ -15,7 +17,8 @@
 //                                      24 per sample on the monotonic deque (at most as
 //                                      many as held, usually far fewer)
 //   per "for"                          ForState, 16
-//   per node                           1 (its truth at the last step)
+//   per node                           9 (its truth at the last step; when it may
+//                                      next change by itself)
 //   per hysteresis                     1
 //   per sensor atom                    ConfirmState, 24, plus per sensor held
 //                                      SensorEntry, 64 + the id beyond 15 characters
@@ -25,6 +28,7 @@
 #include "lookout/rules/evaluator.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -67,8 +71,15 @@ struct alignas(64) Node {
   Duration window{};
   double threshold = 0;
   double clear_threshold = 0;
+  // The nodes that have this one as a child, one bit each (node i: bit i), in programs
+  // of at most kIncrementalNodes nodes, whose steps evaluate only what may have changed.
+  std::uint64_t parents = 0;
 };
 static_assert(sizeof(Node) == 64);
+
+// Programs of at most this many nodes are stepped incrementally (step()); larger ones
+// evaluate every node at every step.
+constexpr std::size_t kIncrementalNodes = 64;
 
 struct SensorEntry {
   std::string id;
@@ -111,6 +122,7 @@ struct ForState {
 };
 
 constexpr Duration kTick{1};
+constexpr Time kNoDue = Time::min();  // State::due: the node changes only with its inputs
 
 Time saturating_add(Time t, Duration d) {
   if (t > Time::max() - d) return Time::max();
@@ -210,6 +222,7 @@ struct Evaluator::Program {
     std::string quantity;
     std::uint32_t first = 0;
     std::uint32_t count = 0;
+    std::uint64_t nodes = 0;  // its reading nodes, one bit each (incremental programs)
   };
   std::vector<QuantityReaders> by_quantity;
   std::vector<std::uint32_t> reader_nodes;
@@ -227,6 +240,14 @@ struct Evaluator::Program {
       reader_of[node] = static_cast<std::uint32_t>(reader_nodes.size());
       reader_nodes.push_back(node);
       ++by_quantity.back().count;
+      if (node < kIncrementalNodes) by_quantity.back().nodes |= std::uint64_t{1} << node;
+    }
+    if (nodes.size() <= kIncrementalNodes) {
+      for (std::uint32_t i = 0; i < nodes.size(); ++i) {
+        for (std::uint32_t c = 0; c < nodes[i].child_count; ++c) {
+          nodes[children[nodes[i].first_child + c]].parents |= std::uint64_t{1} << i;
+        }
+      }
     }
     condition_readers.resize(roots.size());
     for (const auto& [condition, node] : occurrences) condition_readers[condition].push_back(reader_of[node]);
@@ -422,6 +443,12 @@ struct Evaluator::State {
   // moves `now` without one.
   std::optional<Time> next;
   std::uint64_t seq = 0;
+  // Incremental steps (programs of at most kIncrementalNodes nodes): the next step
+  // evaluates every node when `full` (the first step; after set_attributes()), else the
+  // reading nodes in `dirty` (a sample reached them), the nodes whose `due` has come and
+  // the parents of every node whose truth changed.
+  bool full = true;
+  std::uint64_t dirty = 0;
   // The per-node arrays, all in the one allocation that holds the State (new_state()):
   // a reading touches a few adjacent cache lines of a State rather than seven
   // separately allocated vectors.
@@ -432,6 +459,9 @@ struct Evaluator::State {
   Slots<char> hyst;    // hysteresis: raised
   Slots<char> attrs;   // attribute atoms' truths, from set_attributes()
   Slots<char> values;  // per node: truth at the last step
+  // Per node: the earliest moment after its last evaluation at which it may change by
+  // itself (what step() considers for it), kNoDue when none; s.next is the earliest.
+  Slots<Time> due;
   Slots<std::uint64_t> mismatches;  // per reading node (reader_nodes): samples whose unit did not convert
 
   State() = default;
@@ -569,6 +599,7 @@ Evaluator::StatePtr Evaluator::new_state() const {
   const std::size_t hyst_at = reserve(1, p.hyst_count);
   const std::size_t attrs_at = reserve(1, static_cast<std::uint32_t>(p.attributes.size()));
   const std::size_t values_at = reserve(1, p.nodes.size());
+  const std::size_t due_at = reserve(alignof(Time), p.nodes.size() * sizeof(Time));
   const std::size_t mismatches_at = reserve(alignof(std::uint64_t), p.reader_nodes.size() * sizeof(std::uint64_t));
   auto* block = static_cast<std::byte*>(::operator new(size));
   StatePtr s(new (block) State);
@@ -588,6 +619,8 @@ Evaluator::StatePtr Evaluator::new_state() const {
   place(s->hyst, hyst_at, p.hyst_count);
   place(s->attrs, attrs_at, static_cast<std::uint32_t>(p.attributes.size()));
   place(s->values, values_at, p.nodes.size());
+  place(s->due, due_at, p.nodes.size());
+  std::fill(s->due.begin(), s->due.end(), kNoDue);
   place(s->mismatches, mismatches_at, p.reader_nodes.size());
   return s;
 }
@@ -596,23 +629,28 @@ namespace {
 
 using State = Evaluator::State;
 
-// One evaluation of every node at `t` (the State's time, s.now), children before
-// parents; also finds s.next, the earliest moment after t at which a node may change by
-// itself, in the same pass (each node's contribution is read from the state it has just
-// updated).
+// One step at `t` (the State's time, s.now), children before parents: evaluates the
+// nodes that may have changed, and finds s.next, the earliest moment after t at which a
+// node may change by itself (each node's contribution, State::due, is read from the
+// state it has just updated). Programs of more than kIncrementalNodes nodes, and every
+// State's first step, evaluate every node. Otherwise a node is evaluated only when a
+// sample reached it (s.dirty), its due moment has come, or a child's truth changed: any
+// other node would compute the truth and due moment it already has (a comparison's
+// value holds until a sample or its expiry, a window changes only by samples and at its
+// oldest sample's expiry, a "for" only when its child changes or its time is up, a
+// calendar at its boundaries, hysteresis is idempotent at a fixed input). The
+// differential test (evaluator_differential_test.cpp) checks this against a reference
+// that evaluates the whole tree at every moment.
 // `children` and `calendars`: the Program's.
 void step(const std::vector<Node>& nodes, const std::uint32_t* children, const Calendar* calendars,
           const EvaluatorOptions& options, State& s, Time t) {
-  Time best = Time::max();
-  bool any = false;
-  auto consider = [&](Time e) {
-    if (e > t && (e < best || !any)) {
-      best = e;
-      any = true;
-    }
-  };
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
+  // Evaluates node i at t; returns whether its truth changed.
+  auto evaluate = [&](std::size_t i) {
     const Node& n = nodes[i];
+    Time due = kNoDue;
+    auto consider = [&](Time e) {
+      if (e > t && (due == kNoDue || e < due)) due = e;
+    };
     bool v = false;
     switch (n.kind) {
       case NodeKind::kCompare: {
@@ -696,9 +734,57 @@ void step(const std::vector<Node>& nodes, const std::uint32_t* children, const C
         break;
       }
     }
-    s.values[i] = v ? 1 : 0;
+    s.due[i] = due;
+    const char value = v ? 1 : 0;
+    const bool changed = s.values[i] != value;
+    s.values[i] = value;
+    return changed;
+  };
+  const std::size_t count = nodes.size();
+  Time best = kNoDue;  // the earliest due moment
+  bool rescan = true;  // whether `best` must be found among all the nodes' due moments
+  if (s.full || count > kIncrementalNodes) {
+    for (std::size_t i = 0; i < count; ++i) evaluate(i);
+    s.full = false;
+  } else {
+    // s.next is the earliest of the nodes' due moments (the last step found it so, and
+    // only steps change them): when it is after t, no node is due, and unless a node
+    // evaluated now held it, it stays the earliest of those not evaluated.
+    const Time earliest = s.next ? *s.next : kNoDue;
+    std::uint64_t todo = s.dirty;
+    if (earliest != kNoDue && earliest <= t) {
+      for (std::size_t i = 0; i < count; ++i) {
+        if (s.due[i] != kNoDue && s.due[i] <= t) todo |= std::uint64_t{1} << i;
+      }
+    } else {
+      rescan = false;
+      best = earliest;
+    }
+    // Lowest index first: a parent comes after its children (post-order), so it is
+    // evaluated after them, and a changed child adds only higher bits.
+    while (todo != 0) {
+      const auto i = static_cast<std::size_t>(std::countr_zero(todo));
+      todo &= todo - 1;
+      if (earliest != kNoDue && s.due[i] == earliest) rescan = true;
+      if (evaluate(i)) todo |= nodes[i].parents;
+      const Time due = s.due[i];
+      if (due != kNoDue && (best == kNoDue || due < best)) best = due;
+    }
   }
-  s.next = any ? std::optional<Time>(best) : std::nullopt;
+  s.dirty = 0;
+  if (rescan) {
+    // Without branches on the data: kNoDue (Time::min()) counts as Time::max() in the
+    // minimum, and `any` tells a real Time::max() from none.
+    Time earliest = Time::max();
+    bool any = false;
+    for (std::size_t i = 0; i < count; ++i) {
+      const Time due = s.due[i];
+      any |= due != kNoDue;
+      earliest = std::min(earliest, due == kNoDue ? Time::max() : due);
+    }
+    best = any ? earliest : kNoDue;
+  }
+  s.next = best != kNoDue ? std::optional<Time>(best) : std::nullopt;
   s.settled = true;
 }
 
@@ -788,6 +874,7 @@ void observe_sensor(ConfirmState& cs, const Node& n, const std::string& unit, co
 
 void Evaluator::set_attributes(State& state, const AttributeLookup& lookup) const {
   state.settled = false;
+  state.full = true;
   for (const Node& n : program_->nodes) {
     if (n.kind != NodeKind::kAttribute) continue;
     const Attribute& a = program_->attributes[n.slot];
@@ -809,6 +896,7 @@ bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
   const auto* readers = p.find_readers(sample.quantity);
   if (readers == nullptr) return truth(state);
   const std::uint64_t seq = state.seq++;
+  state.dirty |= readers->nodes;
   for (std::uint32_t r = readers->first; r < readers->first + readers->count; ++r) {
     const Node& n = p.nodes[p.reader_nodes[r]];
     if (n.kind == NodeKind::kAbsent) {
@@ -871,7 +959,7 @@ std::size_t Evaluator::state_bytes(const State& s) const {
   bytes += s.windows.count * sizeof(WindowState);
   for (const auto& w : s.windows) bytes += (w.samples.size() + w.extreme.size()) * sizeof(WinSample);
   bytes += s.fors.count * sizeof(ForState);
-  bytes += s.hyst.count + s.values.count + s.attrs.count;
+  bytes += s.hyst.count + s.values.count + s.attrs.count + s.due.count * sizeof(Time);
   bytes += s.confirms.count * sizeof(ConfirmState);
   for (const auto& c : s.confirms) {
     bytes += c.sensors.capacity() * sizeof(SensorEntry);

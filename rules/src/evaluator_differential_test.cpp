@@ -165,6 +165,19 @@ class Gen {
     }
   }
 
+  // A condition that branches at every level down to `depth` (three ways, sometimes
+  // under a not or a for), over small random ones: at depth 3 and more, well over 64
+  // nodes.
+  std::string wide_expr(int depth) {
+    if (depth == 0) return expr(1);
+    const std::string joiner = chance(0.5) ? " and " : " or ";
+    std::string text = "(" + wide_expr(depth - 1) + ")";
+    for (int i = 0; i < 2; ++i) text += joiner + "(" + wide_expr(depth - 1) + ")";
+    if (chance(0.1)) return "not (" + text + ")";
+    if (chance(0.1)) return "(" + text + ") for " + duration();
+    return text;
+  }
+
   std::mt19937 rng_;
   bool calendar_ = false;  // the condition has a calendar atom
 };
@@ -182,10 +195,19 @@ struct Coverage {
   int attributes = 0;
 };
 
+// The nodes of a condition's tree, repeated subtrees counted each time.
+std::size_t tree_size(const Expr& e) {
+  std::size_t n = 1;
+  for (const auto& child : e.children) n += tree_size(*child);
+  return n;
+}
+
 // Runs one random case; returns false (after reporting) on the first disagreement.
-bool run_case(std::uint32_t seed, int steps, Coverage& coverage) {
+// `wide`: the condition is Gen::wide_expr() of depth 2 to 4 rather than expr(); `nodes`,
+// when given, gets the size of its tree.
+bool run_case(std::uint32_t seed, int steps, Coverage& coverage, bool wide = false, std::size_t* nodes = nullptr) {
   Gen g(seed);
-  const std::string text = g.expr(g.uniform(0, 3));
+  const std::string text = wide ? g.wide_expr(g.uniform(2, 4)) : g.expr(g.uniform(0, 3));
   auto parsed = Condition::parse(text);
   if (auto* err = std::get_if<ParseError>(&parsed)) {
     ADD_FAILURE() << "seed " << seed << ": generated \"" << text << "\" does not parse: " << err->offset << ": "
@@ -193,6 +215,7 @@ bool run_case(std::uint32_t seed, int steps, Coverage& coverage) {
     return false;
   }
   Condition condition = std::get<Condition>(std::move(parsed));
+  if (nodes != nullptr) *nodes = condition.has_root() ? tree_size(condition.root()) : 0;
   {
     auto again = Condition::parse(condition.to_string());
     if (!std::holds_alternative<Condition>(again) || std::get<Condition>(again).to_string() != condition.to_string()) {
@@ -372,6 +395,25 @@ TEST(EvaluatorDifferentialTest, AgreesWithTheReference) {
   EXPECT_GE(coverage.attributes, 50);
   std::cout << "cases that changed truth: " << coverage.sensors << " with sensor atoms, " << coverage.reports
             << " with reports, " << coverage.attributes << " with attributes\n";
+}
+
+// Programs of more than 64 nodes evaluate every node at every step, smaller ones only
+// what may have changed (evaluator.cpp, step()); the cases above are mostly small.
+// These are deeper, so both kinds are checked against the reference.
+TEST(EvaluatorDifferentialTest, LargeConditionsAgreeWithTheReference) {
+  constexpr std::uint32_t kCases = 300;
+  Coverage coverage;
+  int large = 0;
+  int small = 0;
+  for (std::uint32_t seed = 1; seed <= kCases; ++seed) {
+    std::size_t nodes = 0;
+    if (!run_case(100000 + seed, 40, coverage, true, &nodes)) return;
+    (nodes > 100 ? large : small) += 1;
+  }
+  // Over 100 written nodes: more than 64 compiled ones unless most of it repeats.
+  EXPECT_GE(large, 60);
+  EXPECT_GE(small, 30);
+  std::cout << large << " conditions of more than 100 nodes, " << small << " smaller\n";
 }
 
 // Several conditions compiled into one Evaluator (as the engine does with a plan's

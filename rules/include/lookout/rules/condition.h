@@ -50,6 +50,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -62,7 +63,7 @@
 
 namespace lookout::rules {
 
-enum class CompareOp { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNotEqual };
+enum class CompareOp : std::uint8_t { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNotEqual };
 std::string_view to_string(CompareOp op);  // "<", "<=", ...
 
 // `value op threshold`. A value that went through a unit conversion and lies within
@@ -86,7 +87,7 @@ inline bool satisfies(double value, CompareOp op, double threshold, bool convert
 
 // What a comparison compares: the latest value of the quantity, or a function of its
 // readings over a window of time (the last `window` before now).
-enum class Aggregate { kLatest, kAvg, kMin, kMax, kSum, kCount, kRate };
+enum class Aggregate : std::uint8_t { kLatest, kAvg, kMin, kMax, kSum, kCount, kRate };
 std::string_view to_string(Aggregate a);  // "avg", "min", ...; "" for kLatest
 
 // The clearing side of a hysteresis ("clear < 50 Cel"): same operand, same unit.
