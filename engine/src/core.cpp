@@ -735,7 +735,7 @@ void Core::evaluate(const ReadingView& reading) {
   const rules::Sample sample{reading.quantity, reading.value, reading.unit, reading.time, reading.sensor_id};
   for (LivePlan* live : matched_) {
     auto it = watch_for(*live, reading);
-    feed(*live, it->first, it->second, reading, sample, now);
+    feed(*live, it->first, it->second, reading, sample, now, live->evaluator->quantity_index(reading.quantity));
   }
 }
 
@@ -765,7 +765,7 @@ void Core::evaluate_sensor(SensorRoutes& routes, const ReadingView& reading) {
             static_cast<std::uint32_t>(matched_.size())};
     for (LivePlan* live : matched_) {
       auto it = watch_for(*live, reading);
-      routes.targets.push_back(RouteTarget{live, &it->second, &it->first});
+      routes.targets.push_back(RouteTarget{live, &it->second, &it->first, live->evaluator->quantity_index(reading.quantity)});
     }
     route = &routes.routes.emplace_back(std::move(r));
   }
@@ -775,14 +775,14 @@ void Core::evaluate_sensor(SensorRoutes& routes, const ReadingView& reading) {
   // By index: feeding never changes the routes (only plan and registry changes do).
   for (std::uint32_t i = route->first; i < route->first + route->count; ++i) {
     const RouteTarget& t = routes.targets[i];
-    feed(*t.plan, *t.key, *t.watch, reading, sample, now);
+    feed(*t.plan, *t.key, *t.watch, reading, sample, now, t.quantity);
   }
 }
 
 void Core::feed(LivePlan& live, const std::string& key, Watch& watch, const ReadingView& reading,
-                const rules::Sample& sample, Time now) {
+                const rules::Sample& sample, Time now, std::uint32_t quantity) {
   ++stats_.plan_evaluations;
-  live.evaluator->observe(*watch.state, sample, now);
+  live.evaluator->observe(*watch.state, sample, now, quantity);
   auto same = std::find_if(watch.recent.begin(), watch.recent.end(), [&](const sensors::Reading& r) {
     return r.sensor_id == reading.sensor_id && r.quantity == reading.quantity;
   });

@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cassert>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -887,14 +888,24 @@ bool Evaluator::advance(State& state, Time now) const {
   return truth(state);
 }
 
+std::uint32_t Evaluator::quantity_index(std::string_view quantity) const {
+  const auto* readers = program_->find_readers(quantity);
+  return readers == nullptr ? kNoQuantity : static_cast<std::uint32_t>(readers - program_->by_quantity.data());
+}
+
 bool Evaluator::observe(State& state, const Sample& sample, Time now) const {
+  return observe(state, sample, now, quantity_index(sample.quantity));
+}
+
+bool Evaluator::observe(State& state, const Sample& sample, Time now, std::uint32_t quantity) const {
   const Program& p = *program_;
   advance_to(p.nodes, p.children.data(), p.calendars.data(), p.options, state, now);
+  if (quantity == kNoQuantity) return truth(state);
   const Time t_now = state.now;
   const Time t = std::min(sample.time, t_now);
   const bool finite = std::isfinite(sample.value);
-  const auto* readers = p.find_readers(sample.quantity);
-  if (readers == nullptr) return truth(state);
+  const auto* readers = &p.by_quantity.at(quantity);
+  assert(readers->quantity == sample.quantity);
   const std::uint64_t seq = state.seq++;
   state.dirty |= readers->nodes;
   for (std::uint32_t r = readers->first; r < readers->first + readers->count; ++r) {

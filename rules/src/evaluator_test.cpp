@@ -40,6 +40,23 @@ TEST(EvaluatorTest, PlainComparisonsAgreeWithEvaluateAndExpire) {
   EXPECT_EQ(r.next(606), std::nullopt);
 }
 
+TEST(EvaluatorTest, AQuantityIsObservedByNameOrByItsIndex) {
+  Evaluator e(parse_ok("smoke >= 0.3 and temperature >= 60 Cel"));
+  EXPECT_EQ(e.quantity_index("door"), Evaluator::kNoQuantity);
+  const std::uint32_t smoke = e.quantity_index("smoke");
+  const std::uint32_t temperature = e.quantity_index("temperature");
+  ASSERT_NE(smoke, Evaluator::kNoQuantity);
+  ASSERT_NE(temperature, Evaluator::kNoQuantity);
+  EXPECT_NE(smoke, temperature);
+  auto state = e.new_state();
+  EXPECT_FALSE(e.observe(*state, Sample{"smoke", 0.5, "", T0, "s1"}, T0, smoke));
+  EXPECT_TRUE(e.observe(*state, Sample{"temperature", 61, "Cel", T0 + 300s, "s2"}, T0 + 300s, temperature));
+  // An unread quantity only moves time: here past the smoke reading's 10 minutes.
+  EXPECT_FALSE(e.observe(*state, Sample{"door", 1, "", T0 + 601s, "s3"}, T0 + 601s, Evaluator::kNoQuantity));
+  EXPECT_TRUE(e.observe(*state, Sample{"smoke", 0.4, "", T0 + 602s, "s1"}, T0 + 602s, smoke));
+  EXPECT_THROW(e.observe(*state, Sample{"smoke", 0.4, "", T0 + 603s, "s1"}, T0 + 603s, 7), std::out_of_range);
+}
+
 TEST(EvaluatorTest, ForHoldsContinuously) {
   Stream r("temperature > 57 Cel for 30s");
   EXPECT_FALSE(r.feed("temperature", 60, 0));

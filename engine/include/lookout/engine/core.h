@@ -371,6 +371,7 @@ class Core {
     LivePlan* plan = nullptr;
     Watch* watch = nullptr;            // a node of plan->watches: stays where it is
     const std::string* key = nullptr;  // its key there
+    std::uint32_t quantity = 0;        // the route's quantity in plan->evaluator (quantity_index())
   };
   struct Route {
     std::string quantity;
@@ -450,8 +451,9 @@ class Core {
   // first reading there.
   StringMap<Watch>::iterator watch_for(LivePlan& live, const ReadingView& reading);
   // One reading for one watch: its evaluation, its kept readings, then check().
+  // `quantity`: the sample's quantity_index() in live.evaluator.
   void feed(LivePlan& live, const std::string& key, Watch& watch, const ReadingView& reading,
-            const rules::Sample& sample, Time now);
+            const rules::Sample& sample, Time now, std::uint32_t quantity);
   // Drops every sensor's routes and their table: the plans or the sensor registry
   // changed (a no-op when there are none, as while a plan file loads).
   void forget_routes() {

@@ -142,6 +142,14 @@ class Evaluator {
   // Feeds one sample (of any quantity: others than the condition reads are ignored)
   // and returns the truth at `now`.
   bool observe(State& state, const Sample& sample, Time now) const;
+  // The same, with the sample's quantity already looked up: `quantity` is what
+  // quantity_index(sample.quantity) gave for this Evaluator (callers that see one
+  // quantity often keep it rather than look it up by name every time).
+  bool observe(State& state, const Sample& sample, Time now, std::uint32_t quantity) const;
+  // The index of a quantity some condition reads, for observe(); kNoQuantity when none
+  // reads it (observe() then only moves time).
+  static constexpr std::uint32_t kNoQuantity = 0xffffffff;
+  std::uint32_t quantity_index(std::string_view quantity) const;
   // Moves time to `now` without a sample (durations elapse, values expire, windows
   // age) and returns the truth at `now`.
   bool advance(State& state, Time now) const;
