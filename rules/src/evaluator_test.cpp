@@ -51,6 +51,9 @@ TEST(EvaluatorTest, AQuantityIsObservedByNameOrByItsIndex) {
   auto state = e.new_state();
   EXPECT_FALSE(e.observe(*state, Sample{"smoke", 0.5, "", T0, "s1"}, T0, smoke));
   EXPECT_TRUE(e.observe(*state, Sample{"temperature", 61, "Cel", T0 + 300s, "s2"}, T0 + 300s, temperature));
+  // By name: the same.
+  EXPECT_FALSE(e.observe(*state, Sample{"temperature", 59, "Cel", T0 + 301s, "s2"}, T0 + 301s));
+  EXPECT_TRUE(e.observe(*state, Sample{"temperature", 62, "Cel", T0 + 302s, "s2"}, T0 + 302s));
   // An unread quantity only moves time: here past the smoke reading's 10 minutes.
   EXPECT_FALSE(e.observe(*state, Sample{"door", 1, "", T0 + 601s, "s3"}, T0 + 601s, Evaluator::kNoQuantity));
   EXPECT_TRUE(e.observe(*state, Sample{"smoke", 0.4, "", T0 + 602s, "s1"}, T0 + 602s, smoke));

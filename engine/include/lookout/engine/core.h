@@ -371,7 +371,7 @@ class Core {
     LivePlan* plan = nullptr;
     Watch* watch = nullptr;            // a node of plan->watches: stays where it is
     const std::string* key = nullptr;  // its key there
-    std::uint32_t quantity = 0;        // the route's quantity in plan->evaluator (quantity_index())
+    std::uint32_t quantity = rules::Evaluator::kNoQuantity;  // the route's in plan->evaluator (quantity_index())
   };
   struct Route {
     std::string quantity;
