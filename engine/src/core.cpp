@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 #include <charconv>
 #include <cmath>
 
@@ -141,7 +142,7 @@ Status Core::open() {
     auto in = incident_from_store(value);
     if (!in.is_ok()) return fail(in.status().with_context("stored incident " + std::string(key)));
     if (in->state == "open" || in->state == "acknowledged" || in->state == "responding") {
-      open_by_plan_place_[{in->plan_id, in->watch}] = in->id;
+      mark_open(in->plan_id, in->watch, in->id);
     }
     // The table is read in key (= id) order: each goes last, without a search.
     incidents_.emplace_hint(incidents_.end(), in->id, std::move(*in));
@@ -221,6 +222,7 @@ Status Core::open() {
       OutboundMessage m{j.at("topic").get<std::string>(), j.at("payload").get<std::string>(), j.at("qos").get<int>(),
                         j.at("retained").get<bool>()};
       outbox_.emplace(seq, PendingMessage{std::move(m), false});
+      unsent_.insert(seq);
     } catch (const std::exception& e) {
       return fail(Status::corruption("stored outbox entry " + std::string(key) + ": " + e.what()));
     }
@@ -629,9 +631,7 @@ std::vector<std::pair<std::string, std::string>> Core::open_incidents_reading(st
     if (!here) continue;
     // Plans with scope: sensor never read reports (the loader refuses it).
     const auto key = watch_key(live.stored->plan.scope, place, {});
-    if (auto open = open_by_plan_place_.find(std::make_pair(plan_id, key)); open != open_by_plan_place_.end()) {
-      out.emplace_back(plan_id, open->second);
-    }
+    if (const std::string* open = open_incident(plan_id, key)) out.emplace_back(plan_id, *open);
   }
   return out;
 }
@@ -857,8 +857,8 @@ void Core::check(LivePlan& live, const std::string& key, Watch& watch) {
   for (std::size_t i = 0; i < live.levels; ++i) {
     if (!evaluator.truth(state, i)) continue;
     bool current_holds = false;
-    if (auto open = open_by_plan_place_.find(PlanWatchView(sp.plan.id, key)); open != open_by_plan_place_.end()) {
-      const auto level = incidents_.at(open->second).level;
+    if (const std::string* open = open_incident(sp.plan.id, key)) {
+      const auto level = incidents_.at(*open).level;
       for (std::size_t j = 0; j < live.levels; ++j) {
         if (sp.plan.levels[j].level == level) current_holds = evaluator.truth(state, j);
       }
@@ -870,7 +870,7 @@ void Core::check(LivePlan& live, const std::string& key, Watch& watch) {
   auto now = clock_.now();
   std::optional<Time> next = evaluator.next_change(state, now);  // of every level and the resolve rule
   if (live.resolver) {
-    if (watch.calm_since && open_by_plan_place_.count(PlanWatchView(sp.plan.id, key))) {
+    if (watch.calm_since && open_incident(sp.plan.id, key) != nullptr) {
       Time due = *watch.calm_since + live.hold_for;
       if (!next || due < *next) next = due;
     }
@@ -895,8 +895,8 @@ void Core::init_watch(LivePlan& live, const std::string& key, Watch& watch, cons
   live.evaluator->set_attributes(*watch.state, attribute_lookup(watch));
   if (live.resolver) {
     // After a restart: the time already counted towards the resolve rule goes on.
-    if (auto open = open_by_plan_place_.find(PlanWatchView(live.stored->plan.id, key)); open != open_by_plan_place_.end()) {
-      const Time since = incidents_.at(open->second).calm_since;
+    if (const std::string* open = open_incident(live.stored->plan.id, key)) {
+      const Time since = incidents_.at(*open).calm_since;
       if (since != Time{}) watch.calm_since = since;
     }
   }
@@ -922,9 +922,9 @@ void Core::check_resolve(LivePlan& live, const std::string& key, Watch& watch) {
   } else if (!watch.calm_since) {
     watch.calm_since = now;
   }
-  auto open = open_by_plan_place_.find(PlanWatchView(sp.plan.id, key));
-  if (open == open_by_plan_place_.end()) return;
-  Incident& in = incidents_.at(open->second);
+  const std::string* open = open_incident(sp.plan.id, key);
+  if (open == nullptr) return;
+  Incident& in = incidents_.at(*open);
   if (watch.calm_since && now - *watch.calm_since >= live.hold_for) {
     const auto& rule = sp.plan.resolve;
     resolve_incident(in, "plan",
@@ -975,13 +975,13 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
   const sensors::Reading& reading = *trigger;
   auto now = clock_.now();
   auto key = std::make_pair(sp.plan.id, watch_key);
-  auto open = open_by_plan_place_.find(key);
+  const std::string* open = open_incident(key.first, key.second);
   Incident* incident = nullptr;
   std::string msg_type = "Update";
   std::string kind;
   bool owed = false;  // the same level, whose alert was held back and may go now
   Batch batch;
-  if (open == open_by_plan_place_.end()) {
+  if (open == nullptr) {
     if (auto again = reopenable_.find(key); again != reopenable_.end()) {
       // Raised again within the plan's reopen_within: the same incident goes on.
       incident = &incidents_.at(again->second);
@@ -1007,7 +1007,7 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
                   times.end());
       while (times.size() > static_cast<std::size_t>(std::max(1, options_.flap_reopens))) times.erase(times.begin());
       incident->flapping = static_cast<int>(times.size()) >= options_.flap_reopens;
-      open_by_plan_place_[key] = incident->id;
+      mark_open(key.first, key.second, incident->id);
       kind = "reopened";
     } else {
       Incident in;
@@ -1020,13 +1020,13 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
       in.opened_at = now;
       batch.put(Table::kMeta, std::string(kMetaIncidentSeq), std::to_string(next_incident_seq_));
       incident = &incidents_.emplace(in.id, std::move(in)).first->second;
-      open_by_plan_place_[key] = incident->id;
+      mark_open(key.first, key.second, incident->id);
       ++stats_.incidents_opened;
       msg_type = "Alert";
       kind = "opened";
     }
   } else {
-    incident = &incidents_.at(open->second);
+    incident = &incidents_.at(*open);
     if (rule.level == incident->level) {
       // Further readings join the open incident. Its alert may still be owed: held back
       // while a silence or another plan's incident held it.
@@ -1269,7 +1269,7 @@ Status Core::resolve(std::string_view id, std::string_view by, std::string_view 
 
 void Core::resolve_incident(Incident& in, std::string_view by, const std::string& cause) {
   const auto now = clock_.now();
-  open_by_plan_place_.erase({in.plan_id, in.watch});
+  mark_closed(in.plan_id, in.watch);
   understaffed_.erase(in.id);
   cancel_incident_timers(in.id);
   in.state = "resolved";
@@ -1412,6 +1412,7 @@ void Core::enqueue(Batch& batch, OutboundMessage message) {
   batch.put(Table::kOutbox, padded(seq, 20), dump(j));
   batch.put(Table::kMeta, std::string(kMetaOutboxSeq), std::to_string(next_outbox_seq_));
   outbox_.emplace(seq, PendingMessage{std::move(message), false});
+  unsent_.insert(unsent_.end(), seq);
 }
 
 void Core::commit(Batch& batch, std::string_view what) {
@@ -1474,6 +1475,7 @@ bool Core::commit_or_drop(Batch& batch, std::uint64_t first_seq, std::string_vie
     store_healthy_ = false;
     // Queued by this batch only (sequences grow): never sent, never stored.
     outbox_.erase(outbox_.lower_bound(first_seq), outbox_.end());
+    unsent_.erase(unsent_.lower_bound(first_seq), unsent_.end());
     stats_.outbox_pending = outbox_.size();
     schedule_resync();
     return false;
@@ -1486,18 +1488,23 @@ void Core::on_connection(bool connected) {
   connected_ = connected;
   if (connected) {
     // Paho resends what it had in flight itself; anything we still hold goes again.
-    for (auto& [seq, pending] : outbox_) pending.in_flight = false;
+    for (auto& [seq, pending] : outbox_) {
+      pending.in_flight = false;
+      unsent_.insert(unsent_.end(), seq);
+    }
     flush_outbox();
   }
 }
 
 void Core::flush_outbox() {
   stats_.outbox_pending = outbox_.size();
-  for (auto& [seq, pending] : outbox_) {
-    if (pending.in_flight) continue;
-    pending.in_flight = true;
-    auto s = seq;
-    transport_.publish(pending.message, [this, s](Status status) {
+  // In sequence order; a publish that fails at once (its callback run before publish
+  // returns) goes back into unsent_ for the retry, not into this pass.
+  for (const std::uint64_t s : std::exchange(unsent_, {})) {
+    auto it = outbox_.find(s);
+    if (it == outbox_.end() || it->second.in_flight) continue;
+    it->second.in_flight = true;
+    transport_.publish(it->second.message, [this, s](Status status) {
       post_([this, s, status = std::move(status)]() mutable { on_delivered(s, std::move(status)); });
     });
   }
@@ -1508,6 +1515,7 @@ void Core::on_delivered(std::uint64_t seq, Status status) {
   if (it == outbox_.end()) return;
   if (!status.is_ok()) {
     it->second.in_flight = false;
+    unsent_.insert(seq);
     if (!retry_timer_) {
       retry_timer_ = clock_.schedule_after(options_.outbox_retry, [this] {
         retry_timer_.reset();
@@ -1517,6 +1525,7 @@ void Core::on_delivered(std::uint64_t seq, Status status) {
     return;
   }
   outbox_.erase(it);
+  unsent_.erase(seq);
   stats_.outbox_pending = outbox_.size();
   Batch batch;
   batch.del(Table::kOutbox, padded(seq, 20));
