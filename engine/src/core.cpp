@@ -5,9 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <utility>
 #include <charconv>
 #include <cmath>
+#include <utility>
 
 #include "lookout/base/time_format.h"
 #include "lookout/rules/units.h"
