@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   evaluator.set_attributes(*state, [](rules::Attribute::Target, std::string_view name) -> std::optional<std::string> {
     if (name.size() % 2 == 0) return std::nullopt;
     return std::string(name.size() % 3 == 0 ? "high_rise" : "18");
-  });
+  }, Time{});
   static const Time kStart = parse_iso8601("2026-11-21T21:04:05+08:00").value();
   Time now = kStart;
   const char* const sensors[] = {"s-1", "s-2", "s-3"};

@@ -842,7 +842,9 @@ void Core::refresh_attributes() {
   const auto now = clock_.now();
   for (auto& [id, live] : live_) {
     for (auto& [key, watch] : live.watches) {
-      live.evaluator->set_attributes(*watch.state, attribute_lookup(watch));
+      // The change happens now: a "for" over an attribute counts from here. (advance()
+      // only matters to a State that has not stepped yet.)
+      live.evaluator->set_attributes(*watch.state, attribute_lookup(watch), now);
       live.evaluator->advance(*watch.state, now);
       check(live, key, watch);
     }
@@ -892,7 +894,7 @@ void Core::init_watch(LivePlan& live, const std::string& key, Watch& watch, cons
   // Every level (and the resolve rule) gets its state now, so each sees every sample
   // from here on.
   watch.state = live.evaluator->new_state();
-  live.evaluator->set_attributes(*watch.state, attribute_lookup(watch));
+  live.evaluator->set_attributes(*watch.state, attribute_lookup(watch), clock_.now());  // a new State: kept for its first step
   if (live.resolver) {
     // After a restart: the time already counted towards the resolve rule goes on.
     if (const std::string* open = open_incident(live.stored->plan.id, key)) {

@@ -190,10 +190,10 @@ TEST(AttributeTest, ParsesPrintsAndEvaluates) {
   };
   Sensors s(c.to_string());
   EXPECT_FALSE(s.at(0));  // no attributes given yet: false
-  s.eval.set_attributes(*s.state, lookup);
+  s.eval.set_attributes(*s.state, lookup, at_s(1));
   EXPECT_TRUE(s.at(1));
   place["floors"] = "12";
-  s.eval.set_attributes(*s.state, lookup);
+  s.eval.set_attributes(*s.state, lookup, at_s(2));
   EXPECT_FALSE(s.at(2));
 }
 

@@ -430,18 +430,16 @@ struct Slots {
 }  // namespace
 
 struct Evaluator::State {
+  // Once started, `values` are always a step's at `now` for the state as it is: whatever
+  // changes the state (a sample, set_attributes()) steps at once, and stepping again at
+  // `now` would change nothing (step is idempotent at one time).
   bool started = false;
-  // `values` are step(now)'s for the state as it is: stepping again at `now` would change
-  // nothing (step is idempotent at one time), so advance_to(now) can return at once.
-  // Cleared by whatever changes the state without a step (set_attributes).
-  bool settled = false;
   Time now{};
   // The earliest moment after `now` at which some part of the condition may change by
   // itself (a value expiring, a sample leaving a window, a "for" elapsing, a calendar
-  // boundary), as the last step found it; nullopt when none. Nothing but a step, a
-  // sample or set_attributes() changes it, and each of those steps (or clears
-  // `settled`): so until that moment a step would change nothing, and advance_to()
-  // moves `now` without one.
+  // boundary), as the last step found it; nullopt when none. Nothing but a step changes
+  // it: so until that moment a step would change nothing, and advance_to() moves `now`
+  // without one.
   std::optional<Time> next;
   std::uint64_t seq = 0;
   // Incremental steps (programs of at most kIncrementalNodes nodes): the next step
@@ -786,7 +784,6 @@ void step(const std::vector<Node>& nodes, const std::uint32_t* children, const C
     best = any ? earliest : kNoDue;
   }
   s.next = best != kNoDue ? std::optional<Time>(best) : std::nullopt;
-  s.settled = true;
 }
 
 void advance_to(const std::vector<Node>& nodes, const std::uint32_t* children, const Calendar* calendars,
@@ -798,13 +795,13 @@ void advance_to(const std::vector<Node>& nodes, const std::uint32_t* children, c
     return;
   }
   if (now < s.now) now = s.now;  // time never goes backwards
-  if (s.settled && (!s.next || *s.next > now)) {
+  if (!s.next || *s.next > now) {
     // Nothing changes by itself up to `now`: a step there would find what the last one did.
     s.now = now;
     return;
   }
   // Each moment in between where something may change, in order (s.next is kept by
-  // every step; set_attributes() leaves it right, as it changes nothing timed).
+  // every step).
   while (s.next && *s.next < now) {
     s.now = *s.next;
     step(nodes, children, calendars, options, s, s.now);
@@ -873,14 +870,17 @@ void observe_sensor(ConfirmState& cs, const Node& n, const std::string& unit, co
 
 }  // namespace
 
-void Evaluator::set_attributes(State& state, const AttributeLookup& lookup) const {
-  state.settled = false;
-  state.full = true;
-  for (const Node& n : program_->nodes) {
+void Evaluator::set_attributes(State& state, const AttributeLookup& lookup, Time now) const {
+  const Program& p = *program_;
+  // Up to `now` with the old values: the moments in between must not see the new ones.
+  if (state.started) advance_to(p.nodes, p.children.data(), p.calendars.data(), p.options, state, now);
+  for (const Node& n : p.nodes) {
     if (n.kind != NodeKind::kAttribute) continue;
-    const Attribute& a = program_->attributes[n.slot];
+    const Attribute& a = p.attributes[n.slot];
     state.attrs[n.slot] = lookup && attribute_holds(a, lookup(a.target, a.name)) ? 1 : 0;
   }
+  state.full = true;
+  if (state.started) step(p.nodes, p.children.data(), p.calendars.data(), p.options, state, state.now);
 }
 
 bool Evaluator::advance(State& state, Time now) const {

@@ -248,8 +248,8 @@ bool run_case(std::uint32_t seed, int steps, Coverage& coverage, bool wide = fal
   };
   {
     auto attrs = new_attributes();
-    fast.set_attributes(*state, attrs);
-    slow.set_attributes(attrs);
+    fast.set_attributes(*state, attrs, Time{});
+    slow.set_attributes(attrs, Time{});
   }
 
   std::vector<std::string> qs = condition.quantities();
@@ -280,12 +280,26 @@ bool run_case(std::uint32_t seed, int steps, Coverage& coverage, bool wide = fal
     bool got_fast = false;
     bool got_slow = false;
     if (r < 3) {
-      // The registries change: both evaluators get the new attributes, then time moves.
+      // The registries change at a later moment, or at the evaluators' own time, or
+      // (as the engine may be told late) at an earlier one; then time moves again.
       auto attrs = new_attributes();
-      fast.set_attributes(*state, attrs);
-      slow.set_attributes(attrs);
+      const int when = g.uniform(0, 3);
+      Time at = now;
+      if (when < 2) at = now += gap();
+      else if (when == 2) at = now - std::chrono::seconds(g.uniform(1, 60));
+      log << "  " << step << ": new attributes at now+" << (at.time_since_epoch().count() % 1000000000000000);
+      passed(at);
+      fast.set_attributes(*state, attrs, at);
+      slow.set_attributes(attrs, at);
+      if (fast.truth(*state) != slow.truth()) {
+        ADD_FAILURE() << "condition \"" << condition.to_string() << "\" in " << zone << " seed " << seed << " step "
+                      << step << ": after new attributes, evaluator " << fast.truth(*state) << ", reference "
+                      << slow.truth() << "\n"
+                      << log.str();
+        return false;
+      }
       now += gap();
-      log << "  " << step << ": new attributes, advance now+" << (now.time_since_epoch().count() % 1000000000000000) << "\n";
+      log << ", advance now+" << (now.time_since_epoch().count() % 1000000000000000) << "\n";
       passed(now);
       got_fast = fast.advance(*state, now);
       got_slow = slow.advance(now);
@@ -484,12 +498,12 @@ TEST(EvaluatorDifferentialTest, SeveralConditionsInOneEvaluatorAgreeWithEachAlon
         return std::nullopt;
       };
     };
-    auto set_attributes = [&] {
+    auto set_attributes = [&](Time at) {
       auto lookup = attributes();
-      together.set_attributes(*state, lookup);
-      for (std::size_t i = 0; i < alone.size(); ++i) alone[i].set_attributes(*states[i], lookup);
+      together.set_attributes(*state, lookup, at);
+      for (std::size_t i = 0; i < alone.size(); ++i) alone[i].set_attributes(*states[i], lookup, at);
     };
-    set_attributes();
+    set_attributes(Time{});
     Time now = Time{} + 24h * 20000 + 30min * g.uniform(0, 20);
     std::ostringstream log;
     for (int step = 0; step < 60; ++step) {
@@ -522,7 +536,7 @@ TEST(EvaluatorDifferentialTest, SeveralConditionsInOneEvaluatorAgreeWithEachAlon
           if (i == 0) first_alone = got;
         }
       } else if (r < 62) {
-        set_attributes();
+        set_attributes(now);
         log << "  " << step << ": new attributes\n";
         first_together = together.advance(*state, now);
         for (std::size_t i = 0; i < alone.size(); ++i) {

@@ -87,6 +87,32 @@ TEST(EvaluatorTest, ForOverAGroupAndNot) {
   EXPECT_FALSE(n.at(60));
 }
 
+TEST(EvaluatorTest, AForOverAnAttributeCountsFromTheChange) {
+  // The temperature (40 at 0 s) expires at 600 s + 1 ns, a moment the State has not
+  // stepped through yet when the registry changes at 620 s: that moment must still see
+  // the old attributes, or "for 30s" would have run from 600 s.
+  Stream r("temperature > 50 or place.floors == 12 for 30s");
+  EXPECT_FALSE(r.feed("temperature", 40, 0));
+  auto floors = [](std::string value) {
+    return [value](Attribute::Target, std::string_view name) -> std::optional<std::string> {
+      if (name == "floors") return value;
+      return std::nullopt;
+    };
+  };
+  r.eval.set_attributes(*r.state, floors("12"), at_s(620));
+  EXPECT_FALSE(r.eval.truth(*r.state));
+  EXPECT_EQ(r.next(620), Duration(650s));
+  EXPECT_FALSE(r.at(649));
+  EXPECT_TRUE(r.at(650));
+  // A change given late (at 640 s, the State already at 650 s) happens at the State's
+  // time: time never goes backwards.
+  r.eval.set_attributes(*r.state, floors("11"), at_s(640));
+  EXPECT_FALSE(r.eval.truth(*r.state));
+  r.eval.set_attributes(*r.state, floors("12"), at_s(700));
+  EXPECT_FALSE(r.at(729));
+  EXPECT_TRUE(r.at(730));
+}
+
 TEST(EvaluatorTest, HysteresisDoesNotFlap) {
   Stream r("temperature > 57 Cel clear < 50 Cel");
   EXPECT_FALSE(r.feed("temperature", 55, 0));

@@ -242,7 +242,11 @@ bool ReferenceEvaluator::advance(Time now) {
   return truth_;
 }
 
-void ReferenceEvaluator::set_attributes(const AttributeLookup& lookup) { attributes_ = lookup; }
+void ReferenceEvaluator::set_attributes(const AttributeLookup& lookup, Time now) {
+  if (started_) advance(now);
+  attributes_ = lookup;
+  if (started_) evaluate_at(now_);
+}
 
 bool ReferenceEvaluator::observe(const Sample& sample, Time now) {
   advance(now);

@@ -19,8 +19,9 @@ class ReferenceEvaluator {
   ReferenceEvaluator(Condition condition, EvaluatorOptions options);
 
   bool observe(const Sample& sample, Time now);
-  // As Evaluator::set_attributes: the attribute atoms' values from now on.
-  void set_attributes(const AttributeLookup& lookup);
+  // As Evaluator::set_attributes: the attribute atoms' values from `now` on (when
+  // started: advance(now) with the old ones, then an evaluation at now with the new).
+  void set_attributes(const AttributeLookup& lookup, Time now);
   bool advance(Time now);
   bool truth() const { return truth_; }
 

@@ -56,7 +56,8 @@
 //     count. At most max_sensors sensors are kept per atom (the one heard from least
 //     recently is forgotten first).
 //   * Attribute atoms ("place.height_class == high_rise") are false until
-//     set_attributes() gives them their registry values; they change only then.
+//     set_attributes() gives them their registry values; they change only then, at the
+//     moment it is given (what a "for" over them counts from).
 //   * Level references ("level(III)") are false: the plan loader replaces them by the
 //     referenced level's condition (Condition::with_levels) before compiling.
 //   * Steps: the condition is evaluated at each call and, inside advance() and before
@@ -135,9 +136,13 @@ class Evaluator {
   // A fresh State: nothing seen yet.
   StatePtr new_state() const;
 
-  // Gives the attribute atoms their values (all of them, each time; call it for a new
-  // State and again when the registries change, then advance() to re-evaluate).
-  void set_attributes(State& state, const AttributeLookup& lookup) const;
+  // Gives the attribute atoms their values (all of them, each time): call it for a new
+  // State and again when the registries change. The values change at `now`: a started
+  // State first steps up to `now` with the values it had, then is evaluated at `now`
+  // with the new ones (so a "for" over an attribute counts from `now`, not from some
+  // earlier moment between its last step and `now`). A State not yet started only
+  // keeps the values for its first step.
+  void set_attributes(State& state, const AttributeLookup& lookup, Time now) const;
 
   // Feeds one sample (of any quantity: others than the condition reads are ignored)
   // and returns the truth at `now`.
