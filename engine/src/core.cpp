@@ -859,7 +859,7 @@ void Core::check(LivePlan& live, const std::string& key, Watch& watch) {
   for (std::size_t i = 0; i < live.levels; ++i) {
     if (!evaluator.truth(state, i)) continue;
     bool current_holds = false;
-    if (const std::string* open = open_incident(sp.plan.id, key)) {
+    if (const std::string* open = open_incident_of(sp.plan.id, key, watch)) {
       const auto level = incidents_.at(*open).level;
       for (std::size_t j = 0; j < live.levels; ++j) {
         if (sp.plan.levels[j].level == level) current_holds = evaluator.truth(state, j);
@@ -872,7 +872,7 @@ void Core::check(LivePlan& live, const std::string& key, Watch& watch) {
   auto now = clock_.now();
   std::optional<Time> next = evaluator.next_change(state, now);  // of every level and the resolve rule
   if (live.resolver) {
-    if (watch.calm_since && open_incident(sp.plan.id, key) != nullptr) {
+    if (watch.calm_since && open_incident_of(sp.plan.id, key, watch) != nullptr) {
       Time due = *watch.calm_since + live.hold_for;
       if (!next || due < *next) next = due;
     }
@@ -924,7 +924,7 @@ void Core::check_resolve(LivePlan& live, const std::string& key, Watch& watch) {
   } else if (!watch.calm_since) {
     watch.calm_since = now;
   }
-  const std::string* open = open_incident(sp.plan.id, key);
+  const std::string* open = open_incident_of(sp.plan.id, key, watch);
   if (open == nullptr) return;
   Incident& in = incidents_.at(*open);
   if (watch.calm_since && now - *watch.calm_since >= live.hold_for) {
