@@ -456,6 +456,7 @@ void Core::handle_readings(std::string_view sensor_id, const InboundMessage& mes
   reading.sensor_id = sensor->id;
   reading.place = &sensor->place;
   reading.sensor_kind = sensor->kind;
+  reading.source = sensor;
   for (const auto& r : records) {
     if (r.value) {
       reading.value = *r.value;
@@ -496,7 +497,7 @@ bool Core::on_reading(std::string_view sensor_id, std::string_view quantity, std
   ++stats_.messages;
   ++stats_.readings;
   const sensors::SensorInfo& sensor = *routes->sensor;
-  evaluate_sensor(*routes, ReadingView{sensor.id, &sensor.place, sensor.kind, quantity, unit, value, time});
+  evaluate_sensor(*routes, ReadingView{sensor.id, &sensor.place, sensor.kind, quantity, unit, value, time, &sensor});
   return true;
 }
 
@@ -674,13 +675,17 @@ Core::ReadingView Core::view_of(const sensors::Reading& reading) {
 
 // A watch's kept readings are assigned only the strings that differ: they keep their
 // capacity, so keeping a reading costs no allocation once they have grown.
-void Core::copy_reading(sensors::Reading& to, const ReadingView& from, bool same_source) {
+void Core::copy_reading(sensors::Reading& to, const ReadingView& from, bool same_source, bool same_place) {
   if (!same_source) {
     if (to.sensor_id != from.sensor_id) to.sensor_id = from.sensor_id;
     if (to.quantity != from.quantity) to.quantity = from.quantity;
   }
-  if (!(to.place == *from.place)) to.place = *from.place;
-  if (to.sensor_kind != from.sensor_kind) to.sensor_kind = from.sensor_kind;
+  if (!same_place) {
+    // (A place's text is usually longer than a string keeps in itself: comparing it
+    // reads two more cache lines, the registry's and the kept copy's.)
+    if (!(to.place == *from.place)) to.place = *from.place;
+    if (to.sensor_kind != from.sensor_kind) to.sensor_kind = from.sensor_kind;
+  }
   if (to.unit != from.unit) to.unit = from.unit;
   to.value = from.value;
   to.text.reset();
@@ -787,17 +792,21 @@ void Core::feed(LivePlan& live, const std::string& key, Watch& watch, const Read
     return r.sensor_id == reading.sensor_id && r.quantity == reading.quantity;
   });
   watch.last_is_late = false;
+  const Watch::Source source{reading.source, reading.source != nullptr ? routes_epoch_ : 0};
   if (same != watch.recent.end()) {
+    const auto i = static_cast<std::size_t>(same - watch.recent.begin());
     if (same->time <= reading.time) {
-      copy_reading(*same, reading, true);
+      copy_reading(*same, reading, true, source.sensor != nullptr && watch.recent_source[i] == source);
+      watch.recent_source[i] = source;
     } else {
       copy_reading(watch.late, reading);
       watch.last_is_late = true;
     }
-    watch.last = static_cast<std::size_t>(same - watch.recent.begin());
+    watch.last = i;
   } else if (watch.recent.size() < kRecentReadings) {
     copy_reading(watch.recent.emplace_back(), reading);
     watch.recent_order.push_back(watch.next_order++);
+    watch.recent_source.push_back(source);
     watch.last = watch.recent.size() - 1;
   } else {
     // Full: the oldest reading (by time, then by when it was taken in) makes room.
@@ -809,6 +818,7 @@ void Core::feed(LivePlan& live, const std::string& key, Watch& watch, const Read
     }
     copy_reading(watch.recent[oldest], reading);
     watch.recent_order[oldest] = watch.next_order++;
+    watch.recent_source[oldest] = source;
     watch.last = oldest;
   }
   check(live, key, watch);

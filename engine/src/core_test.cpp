@@ -521,6 +521,35 @@ TEST_F(CoreTest, ASensorsReadingsFollowLaterPlansAndMoves) {
   EXPECT_EQ(core->incident("inc-000002")->place.str(), "xc/hl/qy/g05/b01");
 }
 
+// A watch keeps each sensor's latest reading with the sensor's place, and a reading of
+// the same sensor skips comparing that place again until the registry changes: a
+// sensor moved within one watch (a community-wide plan) must be named at its new place.
+TEST_F(CoreTest, AKeptReadingTakesTheSensorsNewPlaceAfterAMove) {
+  auto core = make_core();
+  Diagnostics d;
+  ASSERT_TRUE(core->import_sensors(kSensors, "sensors.yaml", d).is_ok()) << to_string(d);
+  ASSERT_TRUE(core->apply_plan("id: area\ntitle: Smoke in the community\nplaces: [\"xc/hl/qy/**\"]\n"
+                               "scope: community\nlevels:\n  III:\n    when: smoke >= 0.5\n    alert:\n"
+                               "      event: Smoke\n      headline: \"Smoke in {place}\"\n",
+                               "area.yaml", d)
+                  .is_ok())
+      << to_string(d);
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.05}])");  // xc/hl/qy/g03/b12, kept
+  clock_.advance(1s);
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.06}])");  // the same place: not compared again
+  const std::string yaml = "sensors:\n  - {id: smk-1, place: xc/hl/qy/g05/b01, kind: smoke_detector, quantities: [smoke]}\n";
+  ASSERT_TRUE(core->import_sensors(yaml, "move.yaml", d).is_ok()) << to_string(d);
+  clock_.advance(1s);
+  reading(*core, "smk-1", R"([{"n":"smoke","v":0.9}])");
+  ASSERT_EQ(alerts().size(), 1u);
+  auto timeline = core->timeline("inc-000001");
+  ASSERT_TRUE(timeline.is_ok());
+  ASSERT_FALSE(timeline->empty());
+  const std::string& opened = timeline->front();  // "smoke 0.9 from sensor smk-1 at <place> met ..."
+  EXPECT_NE(opened.find("from sensor smk-1 at xc/hl/qy/g05/b01"), std::string::npos) << opened;
+  EXPECT_EQ(opened.find("g03/b12"), std::string::npos) << opened;
+}
+
 // Plans with the same conditions (one library plan applied by two communities) share
 // one compiled evaluator; each plan's watches still keep their own state and timers.
 TEST_F(CoreTest, PlansWithTheSameConditionsKeepTheirOwnState) {

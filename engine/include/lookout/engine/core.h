@@ -323,6 +323,15 @@ class Core {
     // moved up to 31 readings and allocated their strings anew at every reading of a
     // building with more sensors than entries).
     std::vector<std::uint64_t> recent_order;
+    // Parallel to `recent`: the registry entry each one's place and kind were copied from
+    // and the routes_epoch_ then (nullptr: not from the registry), so that the next
+    // reading of the same sensor need not compare them again (see copy_reading()).
+    struct Source {
+      const void* sensor = nullptr;
+      std::uint64_t epoch = 0;
+      bool operator==(const Source&) const = default;
+    };
+    std::vector<Source> recent_source;
     std::uint64_t next_order = 0;
     // The reading received last (named when none in `recent` meets the condition): the
     // entry of `recent` it updated, or, for a reading older than its pair's entry (which
@@ -433,11 +442,17 @@ class Core {
     std::string_view unit;
     double value = 0;
     Time time{};
+    // The registry entry `place` and `sensor_kind` belong to (a SensorInfo), nullptr
+    // when they are not a registered sensor's (reports, drills' own readings).
+    const void* source = nullptr;
   };
   static ReadingView view_of(const sensors::Reading& reading);
   // Copies a reading into one a watch keeps, assigning only the strings that differ.
-  // `same_source`: `to` already has from's sensor id and quantity.
-  static void copy_reading(sensors::Reading& to, const ReadingView& from, bool same_source = false);
+  // `same_source`: `to` already has from's sensor id and quantity; `same_place`: and its
+  // place and sensor kind (copied from the same registry entry since the registry last
+  // changed), so not even comparing them is needed.
+  static void copy_reading(sensors::Reading& to, const ReadingView& from, bool same_source = false,
+                           bool same_place = false);
   // Feeds a reading to every watch it reaches, found through the rule index.
   void evaluate(const ReadingView& reading);
   // The same for a registered sensor's reading, through its routes (sensor_routes_).
@@ -460,9 +475,13 @@ class Core {
             const rules::Sample& sample, Time now, std::uint32_t quantity);
   // Drops every sensor's routes and their table: the plans or the sensor registry
   // changed (a no-op when there are none, as while a plan file loads).
+  // Every call moves routes_epoch_, so kept readings' Watch::Source from before no
+  // longer match (a registry entry may have moved, or now be another sensor's).
   void forget_routes() {
+    ++routes_epoch_;
     if (!sensor_routes_.empty()) StringMap<SensorRoutes>().swap(sensor_routes_);
   }
+  std::uint64_t routes_epoch_ = 1;
   // Raises the most severe level whose condition holds, then re-arms the watch's timer.
   void check(LivePlan& live, const std::string& key, Watch& watch);
   // The plan's resolve rule for an open incident at the watch: counts how long it has
