@@ -872,13 +872,16 @@ void observe_sensor(ConfirmState& cs, const Node& n, const std::string& unit, co
 
 void Evaluator::set_attributes(State& state, const AttributeLookup& lookup, Time now) const {
   const Program& p = *program_;
-  // Up to `now` with the old values: the moments in between must not see the new ones.
-  if (state.started) advance_to(p.nodes, p.children.data(), p.calendars.data(), p.options, state, now);
+  // Every value first: a lookup that throws leaves the State as it was.
+  std::vector<char> values(state.attrs.count, 0);
   for (const Node& n : p.nodes) {
     if (n.kind != NodeKind::kAttribute) continue;
     const Attribute& a = p.attributes[n.slot];
-    state.attrs[n.slot] = lookup && attribute_holds(a, lookup(a.target, a.name)) ? 1 : 0;
+    values[n.slot] = lookup && attribute_holds(a, lookup(a.target, a.name)) ? 1 : 0;
   }
+  // Up to `now` with the old values: the moments in between must not see the new ones.
+  if (state.started) advance_to(p.nodes, p.children.data(), p.calendars.data(), p.options, state, now);
+  std::copy(values.begin(), values.end(), state.attrs.data);
   state.full = true;
   if (state.started) step(p.nodes, p.children.data(), p.calendars.data(), p.options, state, state.now);
 }

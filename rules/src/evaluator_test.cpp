@@ -113,6 +113,31 @@ TEST(EvaluatorTest, AForOverAnAttributeCountsFromTheChange) {
   EXPECT_TRUE(r.at(730));
 }
 
+TEST(EvaluatorTest, ALookupThatThrowsLeavesTheAttributesAsTheyWere) {
+  // A new State (its first step evaluates every node with what it was given), and a
+  // registry lookup that fails after giving "a".
+  Stream r("temperature > 50 or place.a == 1 or place.b == 1");
+  auto throws_on_b = [](Attribute::Target, std::string_view name) -> std::optional<std::string> {
+    if (name == "b") throw std::runtime_error("registry unavailable");
+    return std::string("1");
+  };
+  EXPECT_THROW(r.eval.set_attributes(*r.state, throws_on_b, at_s(0)), std::runtime_error);
+  // Nothing of it was taken: "a" is still unset at the first step and after.
+  EXPECT_FALSE(r.feed("temperature", 40, 0));
+  EXPECT_FALSE(r.at(20));
+  // The same on a started State.
+  EXPECT_THROW(r.eval.set_attributes(*r.state, throws_on_b, at_s(25)), std::runtime_error);
+  EXPECT_FALSE(r.feed("temperature", 41, 30));
+  // A later lookup that succeeds is taken whole.
+  r.eval.set_attributes(
+      *r.state, [](Attribute::Target, std::string_view name) -> std::optional<std::string> {
+        return name == "a" ? std::optional<std::string>("1") : std::nullopt;
+      },
+      at_s(40));
+  EXPECT_TRUE(r.eval.truth(*r.state));
+  EXPECT_TRUE(r.at(50));
+}
+
 TEST(EvaluatorTest, HysteresisDoesNotFlap) {
   Stream r("temperature > 57 Cel clear < 50 Cel");
   EXPECT_FALSE(r.feed("temperature", 55, 0));

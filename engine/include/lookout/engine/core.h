@@ -474,7 +474,8 @@ class Core {
   void feed(LivePlan& live, const std::string& key, Watch& watch, const ReadingView& reading,
             const rules::Sample& sample, Time now, std::uint32_t quantity);
   // Drops every sensor's routes and their table: the plans or the sensor registry
-  // changed (a no-op when there are none, as while a plan file loads).
+  // changed. Call it on every change of sensors_: the routes point at its entries, and
+  // so do the kept readings' sources through routes_epoch_.
   // Every call moves routes_epoch_, so kept readings' Watch::Source from before no
   // longer match (a registry entry may have moved, or now be another sensor's).
   void forget_routes() {
