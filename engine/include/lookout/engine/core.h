@@ -475,9 +475,8 @@ class Core {
             const rules::Sample& sample, Time now, std::uint32_t quantity);
   // Drops every sensor's routes and their table: the plans or the sensor registry
   // changed. Call it on every change of sensors_: the routes point at its entries, and
-  // so do the kept readings' sources through routes_epoch_.
-  // Every call moves routes_epoch_, so kept readings' Watch::Source from before no
-  // longer match (a registry entry may have moved, or now be another sensor's).
+  // so do the kept readings' Watch::Source, which stop matching as routes_epoch_ moves
+  // (an entry may have moved, or now be another sensor's).
   void forget_routes() {
     ++routes_epoch_;
     if (!sensor_routes_.empty()) StringMap<SensorRoutes>().swap(sensor_routes_);
