@@ -792,12 +792,13 @@ void Core::feed(LivePlan& live, const std::string& key, Watch& watch, const Read
     return r.sensor_id == reading.sensor_id && r.quantity == reading.quantity;
   });
   watch.last_is_late = false;
-  const Watch::Source source{reading.source, reading.source != nullptr ? routes_epoch_ : 0};
   if (same != watch.recent.end()) {
     const auto i = static_cast<std::size_t>(same - watch.recent.begin());
     if (same->time <= reading.time) {
-      copy_reading(*same, reading, true, source.sensor != nullptr && watch.recent_source[i] == source);
-      watch.recent_source[i] = source;
+      Watch::Kept& k = watch.kept[i];
+      copy_reading(*same, reading, true, k.same_source(reading.source, routes_epoch_));
+      k.sensor = reading.source;
+      k.epoch = routes_epoch_;
     } else {
       copy_reading(watch.late, reading);
       watch.last_is_late = true;
@@ -805,8 +806,7 @@ void Core::feed(LivePlan& live, const std::string& key, Watch& watch, const Read
     watch.last = i;
   } else if (watch.recent.size() < kRecentReadings) {
     copy_reading(watch.recent.emplace_back(), reading);
-    watch.recent_order.push_back(watch.next_order++);
-    watch.recent_source.push_back(source);
+    watch.kept.push_back({watch.next_order++, reading.source, routes_epoch_});
     watch.last = watch.recent.size() - 1;
   } else {
     // Full: the oldest reading (by time, then by when it was taken in) makes room.
@@ -814,11 +814,10 @@ void Core::feed(LivePlan& live, const std::string& key, Watch& watch, const Read
     for (std::size_t i = 1; i < watch.recent.size(); ++i) {
       const auto& r = watch.recent[i];
       const auto& o = watch.recent[oldest];
-      if (r.time < o.time || (r.time == o.time && watch.recent_order[i] < watch.recent_order[oldest])) oldest = i;
+      if (r.time < o.time || (r.time == o.time && watch.kept[i].order < watch.kept[oldest].order)) oldest = i;
     }
     copy_reading(watch.recent[oldest], reading);
-    watch.recent_order[oldest] = watch.next_order++;
-    watch.recent_source[oldest] = source;
+    watch.kept[oldest] = {watch.next_order++, reading.source, routes_epoch_};
     watch.last = oldest;
   }
   check(live, key, watch);
@@ -975,7 +974,7 @@ void Core::raise(const StoredPlan& sp, const plans::LevelRule& rule, const std::
     std::uint64_t trigger_order = 0;
     for (std::size_t i = 0; i < watch.recent.size(); ++i) {
       const auto& r = watch.recent[i];
-      const std::uint64_t order = watch.recent_order[i];
+      const std::uint64_t order = watch.kept[i].order;
       if ((trigger == nullptr || r.time > trigger->time || (r.time == trigger->time && order < trigger_order)) &&
           supports(rule.condition.root(), r)) {
         trigger = &r;

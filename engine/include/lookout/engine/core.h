@@ -317,21 +317,21 @@ class Core {
     // an alert names the reading that met the condition, not merely the last one
     // (a clean detector may have reported after the smoking one).
     std::vector<sensors::Reading> recent;
-    // Parallel to `recent`: when each entry was taken in (from next_order), so that ties
-    // go to the entry taken in first wherever it sits: a full list's oldest entry is
-    // overwritten in place by a new (sensor, quantity), not erased and appended (which
-    // moved up to 31 readings and allocated their strings anew at every reading of a
-    // building with more sensors than entries).
-    std::vector<std::uint64_t> recent_order;
-    // Parallel to `recent`: the registry entry each one's place and kind were copied from
-    // and the routes_epoch_ then (nullptr: not from the registry), so that the next
-    // reading of the same sensor need not compare them again (see copy_reading()).
-    struct Source {
+    // Parallel to `recent`, what the watch knows of how each entry was taken in.
+    struct Kept {
+      // When (from next_order), so that ties go to the entry taken in first wherever it
+      // sits: a full list's oldest entry is overwritten in place by a new (sensor,
+      // quantity), not erased and appended (which moved up to 31 readings and allocated
+      // their strings anew at every reading of a building with more sensors than entries).
+      std::uint64_t order = 0;
+      // The registry entry its place and kind were copied from and the routes_epoch_ then
+      // (nullptr: not from the registry), so that the next reading of the same sensor
+      // need not compare them again (see copy_reading()).
       const void* sensor = nullptr;
       std::uint64_t epoch = 0;
-      bool operator==(const Source&) const = default;
+      bool same_source(const void* s, std::uint64_t e) const { return s != nullptr && sensor == s && epoch == e; }
     };
-    std::vector<Source> recent_source;
+    std::vector<Kept> kept;
     std::uint64_t next_order = 0;
     // The reading received last (named when none in `recent` meets the condition): the
     // entry of `recent` it updated, or, for a reading older than its pair's entry (which
